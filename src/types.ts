@@ -1,0 +1,89 @@
+/** The learning task: decides the output layer, the loss and the label domain. */
+export type Task = 'binary' | 'regression' | 'multiclass';
+
+/** Which part of the stream a record belongs to: learned from, or only scored. */
+export type Split = 'train' | 'holdout';
+
+/**
+ * One record as a source read it, before any validation.
+ * `fields` holds values by column name (CSV header, JSON object keys); `values` holds them by
+ * position (JSON arrays). `error` is set when the source could not even split the record
+ * (malformed JSON, wrong column count); decode turns that into a rejection.
+ */
+export interface RawRecord {
+  /** 0-based index of the record in its source, counting every record read. */
+  readonly index: number;
+  /** Human-readable position: `file.csv:12` (1-based line), `topic/partition@offset`. */
+  readonly position: string;
+  /** Routing key for the validation split; the record index is used when absent. */
+  readonly key?: string;
+  /** The original text of the record, as read (kept for the dead letter). */
+  readonly raw: string;
+  readonly fields?: Readonly<Record<string, unknown>>;
+  readonly values?: readonly unknown[];
+  readonly error?: { readonly reason: RejectReason; readonly detail: string };
+}
+
+/** A validated record: features in schema order and a label in the task's domain. */
+export interface Sample {
+  readonly index: number;
+  readonly position: string;
+  readonly key?: string;
+  /** Raw (unstandardized) features in schema order. */
+  readonly x: Float32Array;
+  /** 0/1 for binary, class id for multiclass, the target value for regression. */
+  readonly y: number;
+}
+
+export interface RoutedSample extends Sample {
+  readonly split: Split;
+}
+
+/** A routed sample after standardization, ready for the model. */
+export interface ScaledSample extends RoutedSample {
+  /** Standardized features. */
+  readonly z: Float32Array;
+  /** The value the model is trained on: `y` for classification, the (optionally) standardized target for regression. */
+  readonly target: number;
+  /** Affine map from the model's output back to the target's units: `y = out * targetScale + targetShift`. */
+  readonly targetShift: number;
+  readonly targetScale: number;
+}
+
+export const REJECT_REASONS = [
+  'malformed',
+  'column_count',
+  'missing_feature',
+  'empty_value',
+  'non_numeric',
+  'non_finite',
+  'missing_label',
+  'label_domain',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** A record that failed validation; it goes to the dead letter and is counted by reason. */
+export interface Rejected {
+  readonly index: number;
+  readonly position: string;
+  readonly key?: string;
+  readonly raw: string;
+  readonly reason: RejectReason;
+  /** What was wrong, naming the field: `feature "nswprice": "abc" is not a number`. */
+  readonly detail: string;
+}
+
+/** The hyperparameters that change while training goes on (written by the tuner). */
+export interface HyperParams {
+  readonly learningRate: number;
+  readonly l2: number;
+}
+
+/** The decode schema: which fields are features, which is the label, and the label domain. */
+export interface Schema {
+  readonly task: Task;
+  readonly features: readonly string[];
+  readonly label: string;
+  /** Number of classes (multiclass only; 2 for binary). */
+  readonly classes: number;
+}
