@@ -87,3 +87,25 @@ export interface Schema {
   /** Number of classes (multiclass only; 2 for binary). */
   readonly classes: number;
 }
+
+/** One trained-or-scored mini-batch: the samples and the predictions made for them. */
+export interface ScoredBatch {
+  readonly samples: readonly ScaledSample[];
+  /**
+   * Predictions in the target's own units, row-major, one row per sample in `samples` order:
+   * binary: P(y=1) (1 value); regression: the predicted value (1 value);
+   * multiclass: class probabilities (`classes` values).
+   * Train rows are scored prequentially (before the update); holdout rows with the current model.
+   */
+  readonly predictions: Float32Array;
+  /** Width of one prediction row (1, or the number of classes). */
+  readonly width: number;
+  /** Training loss of the step (data loss + L2 term), NaN when the batch had no train rows. */
+  readonly loss: number;
+  /** False when the step was skipped because the loss or gradients were not finite. */
+  readonly applied: boolean;
+  /** Hyperparameters in force for this step. */
+  readonly hyperParams: HyperParams;
+  /** Wall time of the step in seconds. */
+  readonly seconds: number;
+}
