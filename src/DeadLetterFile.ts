@@ -1,0 +1,54 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SourceError } from './errors.js';
+import type { Rejected } from './types.js';
+
+/**
+ * A dead-letter sink: one JSON line per rejected record (time, reason, detail, source position,
+ * raw text), appended synchronously so nothing is lost if the process dies. The file is created
+ * on the first rejection only.
+ *
+ * @example
+ * const dead = new DeadLetterFile('dead-letter.jsonl');
+ * dead.write(rejected); dead.close();
+ */
+export class DeadLetterFile {
+  private fd: number | undefined;
+  private written = 0;
+
+  constructor(readonly path: string) {}
+
+  get count(): number {
+    return this.written;
+  }
+
+  write(record: Rejected): void {
+    if (this.fd === undefined) {
+      try {
+        mkdirSync(dirname(this.path), { recursive: true });
+        this.fd = openSync(this.path, 'a');
+      } catch (cause) {
+        throw new SourceError(
+          `cannot open dead-letter file ${this.path}: ${(cause as Error).message}; pass --dead-letter with a writable path`,
+          { cause },
+        );
+      }
+    }
+    const line = {
+      time: new Date().toISOString(),
+      reason: record.reason,
+      detail: record.detail,
+      position: record.position,
+      index: record.index,
+      ...(record.key === undefined ? {} : { key: record.key }),
+      raw: record.raw,
+    };
+    writeSync(this.fd, JSON.stringify(line) + '\n');
+    this.written++;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const positiveInt = z.number().int().positive();
+const fraction = z.number().min(0).max(1);
+
+const initializer = z.enum([
+  'glorotUniform',
+  'glorotNormal',
+  'heNormal',
+  'heUniform',
+  'lecunNormal',
+  'lecunUniform',
+  'randomNormal',
+  'randomUniform',
+  'truncatedNormal',
+  'zeros',
+  'ones',
+]);
+
+const dense = z.strictObject({
+  type: z.literal('dense'),
+  units: positiveInt,
+  activation: z.enum(['relu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu', 'softplus']).default('relu'),
+  initializer: initializer.optional(),
+});
+const dropout = z.strictObject({ type: z.literal('dropout'), rate: z.number().min(0).lt(1) });
+
+/** The one configuration schema: file, environment and flags all end up validated here. */
+export const configSchema = z
+  .strictObject({
+    source: z.string().min(1),
+    label: z.string().min(1).optional(),
+    features: z.array(z.string().min(1)).min(1).optional(),
+    keyField: z.string().min(1).optional(),
+    task: z.enum(['binary', 'regression', 'multiclass']).default('binary'),
+    classes: z.number().int().min(2).optional(),
+    validationSplit: fraction.default(0.2),
+    splitSeed: z.number().int().default(0),
+    maxRecords: positiveInt.optional(),
+    rate: z.number().positive().optional(),
+    batch: z
+      .strictObject({ size: positiveInt.default(32), maxWaitMs: z.number().positive().default(1000) })
+      .prefault({}),
+    model: z
+      .strictObject({
+        layers: z.array(z.discriminatedUnion('type', [dense, dropout])).default([
+          { type: 'dense', units: 64, activation: 'relu' },
+        ]),
+        initializer: initializer.default('glorotUniform'),
+        seed: z.number().int().default(42),
+      })
+      .prefault({}),
+    optimizer: z
+      .strictObject({
+        learningRate: z.number().positive().default(0.001),
+        beta1: z.number().min(0).lt(1).default(0.9),
+        beta2: z.number().min(0).lt(1).default(0.999),
+        epsilon: z.number().positive().default(1e-7),
+        amsgrad: z.boolean().default(false),
+        clipNorm: z.number().positive().optional(),
+      })
+      .prefault({}),
+    l2: z.number().min(0).default(0.001),
+    standardize: z
+      .strictObject({
+        halfLife: z.number().positive().optional(),
+        clip: z.number().positive().optional(),
+        target: z.boolean().optional(),
+      })
+      .prefault({}),
+    eval: z
+      .strictObject({ window: positiveInt.default(1000), logEvery: positiveInt.default(1000) })
+      .prefault({}),
+    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    metrics: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(9464),
+      })
+      .prefault({}),
+    deadLetter: z.string().min(1).default('dead-letter.jsonl'),
+    metricsLog: z.string().min(1).optional(),
+    summaryJson: z.string().min(1).optional(),
+    progress: z.enum(['auto', 'tty', 'json', 'off']).default('auto'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.task === 'multiclass' && c.classes === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classes'],
+        message: 'is required for task "multiclass" (the number of classes, labels are 0..classes-1)',
+      });
+    }
+    if (c.task !== 'multiclass' && c.classes !== undefined && !(c.task === 'binary' && c.classes === 2)) {
+      ctx.addIssue({ code: 'custom', path: ['classes'], message: `only applies to task "multiclass", not "${c.task}"` });
+    }
+  });
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Turns zod issues into one line per problem, each naming the field. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+      if (issue.code === 'unrecognized_keys') {
+        const where = issue.path.length > 0 ? ` in "${field}"` : '';
+        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${where}`;
+      }
+      return `field "${field}": ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** Validates a raw object and returns a frozen config, or throws ConfigError naming every bad field. */
+export function parseConfig(input: unknown): Config {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(`invalid configuration: ${formatIssues(result.error.issues)}`);
+  }
+  return deepFreeze(result.data);
+}
+
+/** Reads a YAML or JSON config file into a plain object (not yet validated). */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`cannot read config file ${path}: ${(cause as Error).message}; check the --config path`, {
+      cause,
+    });
+  }
+  let value: unknown;
+  try {
+    value = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (cause) {
+    throw new ConfigError(`config file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(`config file ${path} must hold a mapping of settings at the top level`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Merges override layers into a base object: nested objects merge, everything else replaces; undefined is skipped. */
+export function mergeConfig(...layers: ReadonlyArray<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      const prev = out[key];
+      out[key] = isPlainObject(prev) && isPlainObject(value) ? mergeConfig(prev, value) : value;
+    }
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,120 @@
+import { BehaviorSubject, filter, lastValueFrom, map, tap, defaultIfEmpty } from 'rxjs';
+import type { Config } from './config.js';
+import { decode, isRejected } from './decode.js';
+import { Evaluator, type Evaluation } from './eval/Evaluator.js';
+import type { Trainer } from './model/Trainer.js';
+import { miniBatch } from '../operators/miniBatch.js';
+import { rollingMetrics } from '../operators/rollingMetrics.js';
+import { route } from '../operators/route.js';
+import { standardize } from '../operators/standardize.js';
+import { trainStep } from '../operators/trainStep.js';
+import { fromSource } from './sources/fromSource.js';
+import { Standardizer } from './stats/Standardizer.js';
+import type { HyperParams, RawRecord, Rejected, RejectReason, Sample, ScoredBatch, Schema } from './types.js';
+
+/** Record counts: `total = trained + holdout + rejected`. */
+export interface RecordCounts {
+  total: number;
+  trained: number;
+  holdout: number;
+  rejected: number;
+  rejectedByReason: Partial<Record<RejectReason, number>>;
+  skippedSteps: number;
+  batches: number;
+}
+
+/** What the pipeline reports after each batch (telemetry, progress, metrics log). */
+export interface BatchReport {
+  readonly batch: ScoredBatch;
+  readonly evaluation: Evaluation;
+  readonly counts: Readonly<RecordCounts>;
+}
+
+export interface PipelineOptions {
+  readonly config: Config;
+  readonly schema: Schema;
+  readonly records: AsyncIterable<RawRecord>;
+  readonly trainer: Trainer;
+  /** The one piece of state that closes the loop: read by every train step, written by the tuner. */
+  readonly hyperParams: BehaviorSubject<HyperParams>;
+  /** Side effects at the edges: dead letter, telemetry, logs. */
+  readonly onRejected: (record: Rejected) => void;
+  readonly onBatch?: (report: BatchReport) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface PipelineResult {
+  readonly counts: RecordCounts;
+  readonly evaluation: Evaluation;
+  readonly scaler: Standardizer;
+  readonly seconds: number;
+}
+
+/**
+ * The one place that wires the operators and subscribes:
+ * source -> decode (rejects to the dead letter) -> route -> standardize -> batch -> train step
+ * -> evaluate. Resolves when the source ends (or the signal aborts it) with the final counts.
+ *
+ * @example
+ * const result = await runPipeline({ config, schema, records: readCsv(path), trainer, hyperParams, onRejected });
+ */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const { config, schema, trainer, hyperParams } = options;
+  const counts: RecordCounts = {
+    total: 0,
+    trained: 0,
+    holdout: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    skippedSteps: 0,
+    batches: 0,
+  };
+  const scaler = new Standardizer({
+    dim: schema.features.length,
+    halfLife: config.standardize.halfLife,
+    clip: config.standardize.clip,
+    standardizeTarget: config.standardize.target ?? schema.task === 'regression',
+  });
+  const evaluator = new Evaluator({ task: schema.task, classes: schema.classes, window: config.eval.window });
+  const started = performance.now();
+  let lastBatch: ScoredBatch | undefined;
+
+  const evaluations$ = fromSource(options.records, {
+    rate: config.rate,
+    maxRecords: config.maxRecords,
+    signal: options.signal,
+  }).pipe(
+    tap(() => counts.total++),
+    map((raw) => decode(raw, schema)),
+    tap((decoded) => {
+      if (isRejected(decoded)) {
+        counts.rejected++;
+        counts.rejectedByReason[decoded.reason] = (counts.rejectedByReason[decoded.reason] ?? 0) + 1;
+        options.onRejected(decoded);
+      }
+    }),
+    filter((decoded): decoded is Sample => !isRejected(decoded)),
+    route({ validationSplit: config.validationSplit, seed: config.splitSeed }),
+    standardize(scaler.settings, scaler),
+    miniBatch(config.batch.size, config.batch.maxWaitMs),
+    trainStep(trainer, () => hyperParams.value),
+    tap((batch) => {
+      lastBatch = batch;
+      counts.batches++;
+      for (const s of batch.samples) {
+        if (s.split === 'train') counts.trained++;
+        else counts.holdout++;
+      }
+      if (!batch.applied) counts.skippedSteps++;
+    }),
+    rollingMetrics(evaluator.settings, evaluator),
+    // rollingMetrics emits exactly once per batch, synchronously, so lastBatch is the one it scored.
+    tap((evaluation) => {
+      if (options.onBatch && lastBatch) options.onBatch({ batch: lastBatch, evaluation, counts });
+    }),
+    defaultIfEmpty(evaluator.get()),
+  );
+
+  const evaluation = await lastValueFrom(evaluations$);
+  return { counts, evaluation, scaler, seconds: (performance.now() - started) / 1000 };
+}

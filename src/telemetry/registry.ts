@@ -1,0 +1,156 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Evaluation, SplitMetrics } from '../eval/Evaluator.js';
+import { REJECT_REASONS, type RejectReason, type ScoredBatch, type Split } from '../types.js';
+
+const SPLITS: readonly Split[] = ['train', 'holdout'];
+
+/**
+ * The trainer's own prom-client registry (with default process metrics) and the
+ * `streamtune_*` metrics, updated from batches and evaluations.
+ *
+ * @example
+ * const telemetry = new Telemetry();
+ * telemetry.observeBatch(scored); telemetry.observeEvaluation(evaluator.get());
+ * await telemetry.registry.metrics(); // Prometheus text format
+ */
+export class Telemetry {
+  readonly registry = new Registry();
+
+  private readonly records = new Counter({
+    name: 'streamtune_records_total',
+    help: 'Valid records processed, by split (train: learned after prequential scoring; holdout: only scored).',
+    labelNames: ['split'] as const,
+    registers: [this.registry],
+  });
+  private readonly rejected = new Counter({
+    name: 'streamtune_records_rejected_total',
+    help: 'Records rejected by validation and sent to the dead letter, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly batches = new Counter({
+    name: 'streamtune_batches_total',
+    help: 'Mini-batches processed.',
+    registers: [this.registry],
+  });
+  private readonly skippedSteps = new Counter({
+    name: 'streamtune_steps_skipped_total',
+    help: 'Train steps not applied because the loss or the gradients were not finite.',
+    registers: [this.registry],
+  });
+  private readonly trainLoss = new Gauge({
+    name: 'streamtune_train_loss',
+    help: 'Loss of the last applied train step (data loss plus the L2 term).',
+    registers: [this.registry],
+  });
+  private readonly windowMse = new Gauge({
+    name: 'streamtune_window_mse',
+    help: 'Mean squared error over the rolling window, in the target units (Brier score for classification).',
+    labelNames: ['split'] as const,
+    registers: [this.registry],
+  });
+  private readonly windowCrossEntropy = new Gauge({
+    name: 'streamtune_window_cross_entropy',
+    help: 'Cross-entropy (log loss) over the rolling window (classification only).',
+    labelNames: ['split'] as const,
+    registers: [this.registry],
+  });
+  private readonly windowAccuracy = new Gauge({
+    name: 'streamtune_window_accuracy',
+    help: 'Accuracy over the rolling window (classification only).',
+    labelNames: ['split'] as const,
+    registers: [this.registry],
+  });
+  private readonly baselineAccuracy = new Gauge({
+    name: 'streamtune_baseline_window_accuracy',
+    help: 'Accuracy of a baseline predictor over the rolling window (majority class, no-change).',
+    labelNames: ['baseline'] as const,
+    registers: [this.registry],
+  });
+  private readonly baselineMse = new Gauge({
+    name: 'streamtune_baseline_window_mse',
+    help: 'Mean squared error of the running-mean baseline over the rolling window (regression).',
+    labelNames: ['baseline'] as const,
+    registers: [this.registry],
+  });
+  private readonly learningRate = new Gauge({
+    name: 'streamtune_learning_rate',
+    help: 'Learning rate in force.',
+    registers: [this.registry],
+  });
+  private readonly l2 = new Gauge({
+    name: 'streamtune_l2',
+    help: 'L2 strength on dense kernels in force.',
+    registers: [this.registry],
+  });
+  private readonly batchDuration = new Histogram({
+    name: 'streamtune_batch_duration_seconds',
+    help: 'Wall time of one train step (forward, backward, update, scoring).',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  private readonly tensors = new Gauge({
+    name: 'streamtune_tensors',
+    help: 'Live TensorFlow.js tensors; flat on a healthy run.',
+    registers: [this.registry],
+  });
+  private readonly backend = new Gauge({
+    name: 'streamtune_backend_info',
+    help: 'The TensorFlow.js backend in use (value 1).',
+    labelNames: ['backend'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    // Make every series exist from the start, so dashboards and rate() see zeros, not gaps.
+    for (const split of SPLITS) this.records.inc({ split }, 0);
+    for (const reason of REJECT_REASONS) this.rejected.inc({ reason }, 0);
+  }
+
+  setBackend(name: string): void {
+    this.backend.reset();
+    this.backend.set({ backend: name }, 1);
+  }
+
+  setTensors(count: number): void {
+    this.tensors.set(count);
+  }
+
+  recordRejected(reason: RejectReason): void {
+    this.rejected.inc({ reason });
+  }
+
+  observeBatch(batch: ScoredBatch): void {
+    this.batches.inc();
+    let train = 0;
+    for (const s of batch.samples) if (s.split === 'train') train++;
+    if (train > 0) this.records.inc({ split: 'train' }, train);
+    if (batch.samples.length > train) this.records.inc({ split: 'holdout' }, batch.samples.length - train);
+    if (train > 0) {
+      if (batch.applied) this.trainLoss.set(batch.loss);
+      else this.skippedSteps.inc();
+    }
+    this.learningRate.set(batch.hyperParams.learningRate);
+    this.l2.set(batch.hyperParams.l2);
+    this.batchDuration.observe(batch.seconds);
+  }
+
+  observeEvaluation(evaluation: Evaluation): void {
+    for (const split of SPLITS) {
+      const m: SplitMetrics = evaluation.window[split];
+      setIfFinite(this.windowMse, split, m.mse);
+      setIfFinite(this.windowCrossEntropy, split, m.crossEntropy);
+      setIfFinite(this.windowAccuracy, split, m.accuracy);
+    }
+    const { majority, noChange, mean } = evaluation.baselines;
+    if (majority) setIfFinite(this.baselineAccuracy, 'majority', majority.window.accuracy, 'baseline');
+    if (noChange) setIfFinite(this.baselineAccuracy, 'no_change', noChange.window.accuracy, 'baseline');
+    if (mean) setIfFinite(this.baselineMse, 'mean', mean.window.mse, 'baseline');
+  }
+}
+
+/** Only finite values are exported: an empty window (NaN) leaves the series absent rather than NaN. */
+function setIfFinite(gauge: Gauge<string>, value: string, x: number | undefined, label = 'split'): void {
+  if (x !== undefined && Number.isFinite(x)) gauge.set({ [label]: value }, x);
+}
