@@ -1,0 +1,129 @@
+import { CheckpointError, ConfigError } from '../errors.js';
+import { RunningMoments, type RunningMomentsSnapshot } from './RunningMoments.js';
+
+/** Settings of {@link Standardizer}. */
+export interface StandardizerSettings {
+  /** Number of features. */
+  readonly dim: number;
+  /** Forgetting half-life in records (see {@link RunningMoments}); absent: no forgetting. */
+  readonly halfLife?: number;
+  /** Maximum |z|; standardized values are clipped to ±clip when set. */
+  readonly clip?: number;
+  /** Also track the target's moments (regression), for `targetShift` / `targetScale`. */
+  readonly standardizeTarget?: boolean;
+  /** Standard deviations below this count as zero: the feature maps to 0. Default 1e-8. */
+  readonly minStd?: number;
+}
+
+/** Learned state of {@link Standardizer}, JSON-serializable. */
+export interface StandardizerSnapshot {
+  readonly features: RunningMomentsSnapshot;
+  /** Target moments; null without target standardization. */
+  readonly target: RunningMomentsSnapshot | null;
+}
+
+/**
+ * Online z-score standardizer of features (and optionally the target) from running moments.
+ * Never yields NaN: a feature with (near) zero variance, or no data yet, maps to 0.
+ *
+ * @example
+ * const s = new Standardizer({ dim: 1, clip: 5 });
+ * s.update([1]);
+ * s.update([3]);
+ * s.transform([4]); // Float32Array [2]  ((4 - 2) / 1)
+ */
+export class Standardizer {
+  /** The settings, with defaults filled in. */
+  readonly settings: StandardizerSettings & { readonly standardizeTarget: boolean; readonly minStd: number };
+  readonly #features: RunningMoments;
+  readonly #target: RunningMoments | undefined;
+
+  constructor(settings: StandardizerSettings) {
+    const { dim, halfLife, clip, standardizeTarget = false, minStd = 1e-8 } = settings;
+    if (clip !== undefined && !(clip > 0)) {
+      throw new ConfigError(`Standardizer: "clip" must be a positive number, got ${clip}`);
+    }
+    if (!(minStd >= 0) || !Number.isFinite(minStd)) {
+      throw new ConfigError(`Standardizer: "minStd" must be a finite number >= 0, got ${minStd}`);
+    }
+    this.settings = { dim, halfLife, clip, standardizeTarget, minStd };
+    this.#features = new RunningMoments({ dim, halfLife });
+    this.#target = standardizeTarget ? new RunningMoments({ dim: 1, halfLife }) : undefined;
+  }
+
+  /** Number of features. */
+  get dim(): number {
+    return this.settings.dim;
+  }
+
+  /** Total (possibly decayed) weight of the feature records seen. */
+  get count(): number {
+    return this.#features.count;
+  }
+
+  /** Running mean of feature `i`. */
+  mean(i: number): number {
+    return this.#features.mean(i);
+  }
+
+  /** Running standard deviation of feature `i`. */
+  std(i: number): number {
+    return this.#features.std(i);
+  }
+
+  /** Learns from one record; `y` is only used with `standardizeTarget`. */
+  update(x: ArrayLike<number>, y?: number): void {
+    this.#features.update(x);
+    if (this.#target !== undefined && y !== undefined) this.#target.update([y]);
+  }
+
+  /** Standardizes `x`: (x - mean) / std, 0 where std < minStd or nothing was learned, clipped to ±clip. */
+  transform(x: ArrayLike<number>): Float32Array {
+    const { dim, minStd, clip } = this.settings;
+    if (x.length !== dim) {
+      throw new RangeError(`Standardizer.transform: expected ${dim} features, got ${x.length}`);
+    }
+    const out = new Float32Array(dim);
+    if (this.#features.count === 0) return out;
+    const limit = clip ?? Infinity;
+    for (let i = 0; i < dim; i++) {
+      const std = this.#features.std(i);
+      if (!(std >= minStd)) continue;
+      const z = ((x[i] as number) - this.#features.mean(i)) / std;
+      out[i] = Math.min(limit, Math.max(-limit, z));
+    }
+    return out;
+  }
+
+  /** Mean of the target when it is standardized and its std >= minStd; else 0. */
+  get targetShift(): number {
+    return this.#targetUsable() ? (this.#target as RunningMoments).mean(0) : 0;
+  }
+
+  /** Std of the target when it is standardized and its std >= minStd; else 1. */
+  get targetScale(): number {
+    return this.#targetUsable() ? (this.#target as RunningMoments).std(0) : 1;
+  }
+
+  /** The learned state as plain JSON. */
+  snapshot(): StandardizerSnapshot {
+    return { features: this.#features.snapshot(), target: this.#target?.snapshot() ?? null };
+  }
+
+  /** Replaces the learned state with a snapshot from a standardizer with the same settings. */
+  restore(snapshot: StandardizerSnapshot): void {
+    const target = snapshot?.target ?? null;
+    if (this.#target === undefined ? target !== null : target === null) {
+      throw new CheckpointError(
+        `Standardizer.restore: the snapshot ${target === null ? 'lacks' : 'has'} target moments but ` +
+          `standardizeTarget is ${this.settings.standardizeTarget}; restore with the settings it was taken with`,
+      );
+    }
+    this.#features.restore(snapshot.features);
+    if (this.#target !== undefined && target !== null) this.#target.restore(target);
+  }
+
+  #targetUsable(): boolean {
+    return this.#target !== undefined && this.#target.count > 0 && this.#target.std(0) >= this.settings.minStd;
+  }
+}
