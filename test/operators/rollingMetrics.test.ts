@@ -1,0 +1,111 @@
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { rollingMetrics } from '../../operators/rollingMetrics.js';
+import { ConfigError } from '../../src/errors.js';
+import { Evaluator, type Evaluation, type SplitMetrics } from '../../src/eval/Evaluator.js';
+import type { ScaledSample, ScoredBatch, Split } from '../../src/types.js';
+
+/** Fixture builder: a ScoredBatch from (label, split, prediction row) triples. */
+function scored(rows: { y: number; split: Split; p: number[] }[], width = 1): ScoredBatch {
+  const samples = rows.map(
+    ({ y, split }, i): ScaledSample => ({
+      index: i,
+      position: `fixture:${i + 1}`,
+      x: new Float32Array([0]),
+      z: new Float32Array([0]),
+      y,
+      split,
+      target: y,
+      targetShift: 0,
+      targetScale: 1,
+    }),
+  );
+  return {
+    samples,
+    predictions: Float32Array.from(rows.flatMap((r) => r.p)),
+    width,
+    loss: NaN,
+    applied: true,
+    hyperParams: { learningRate: 0.001, l2: 0 },
+    seconds: 0,
+  };
+}
+
+/** Numbers rounded to 12 significant digits, so float sums compare by value. */
+function rounded(v: unknown): unknown {
+  if (v instanceof Error) return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? Number(v.toPrecision(12)) : v;
+  if (Array.isArray(v)) return v.map(rounded);
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, rounded(x)]));
+  return v;
+}
+
+const scheduler = () => new TestScheduler((actual, expected) => expect(rounded(actual)).toEqual(rounded(expected)));
+
+const settings = { task: 'binary' as const, classes: 2, window: 2 };
+const batches = {
+  a: scored([
+    { y: 1, split: 'train', p: [0.75] },
+    { y: 0, split: 'holdout', p: [0.25] },
+  ]),
+  b: scored([{ y: 0, split: 'train', p: [0.5] }]),
+  w: scored([{ y: 0, split: 'train', p: [0.5, 0.5] }], 2),
+};
+
+// Expected values from the formulas, by hand.
+const m = (mse: number, crossEntropy: number, accuracy: number): SplitMetrics => ({ mse, crossEntropy, accuracy });
+const acc = (window: number, cumulative: number) => ({ window: { accuracy: window }, cumulative: { accuracy: cumulative } });
+const afterA = m(0.25 ** 2, -Math.log(0.75), 1); // both splits: one record, off by 0.25, correct side
+// Train after b: adds (0.5 - 0)^2, -log(0.5), and p = 0.5 counts as predicting 1: wrong.
+const trainAfterB = m((0.25 ** 2 + 0.5 ** 2) / 2, (-Math.log(0.75) + Math.LN2) / 2, 0.5);
+const x: Evaluation = {
+  records: { train: 1, holdout: 1 },
+  window: { train: afterA, holdout: afterA },
+  cumulative: { train: afterA, holdout: afterA },
+  // labels 1, 0: majority predicts 0 then 1; no-change predicts 0 then 1: all wrong.
+  baselines: { majority: acc(0, 0), noChange: acc(0, 0) },
+};
+const y: Evaluation = {
+  records: { train: 2, holdout: 1 },
+  window: { train: trainAfterB, holdout: afterA },
+  cumulative: { train: trainAfterB, holdout: afterA },
+  // third label 0: majority (tie 1:1 -> 0) and no-change (previous 0) both hit; window of 2 = [miss, hit].
+  baselines: { majority: acc(0.5, 1 / 3), noChange: acc(0.5, 1 / 3) },
+};
+
+describe('rollingMetrics', () => {
+  it('emits the evaluation after each batch', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-a--b-|', batches);
+      expectObservable(source.pipe(rollingMetrics(settings))).toBe('-x--y-|', { x, y });
+    });
+  });
+
+  it('gives each subscription its own evaluator', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const out = cold('-a--b-|', batches).pipe(rollingMetrics(settings));
+      expectObservable(out).toBe('-x--y-|', { x, y });
+      expectObservable(out, '---^').toBe('----x--y-|', { x, y });
+    });
+  });
+
+  it('uses and updates a given evaluator (e.g. one restored from a checkpoint)', () => {
+    const state = new Evaluator(settings);
+    state.update(batches.a);
+    scheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('-b|', batches).pipe(rollingMetrics(settings, state))).toBe('-y|', { y });
+    });
+    expect(rounded(state.get())).toEqual(rounded(y));
+  });
+
+  it('errors on a batch of the wrong width, and on bad settings at assembly', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('-a-w-b|', batches).pipe(rollingMetrics(settings))).toBe(
+        '-x-#',
+        { x },
+        new RangeError('Evaluator.update: expected 1 prediction rows of width 1 (binary), got 2 values of width 2'),
+      );
+    });
+    expect(() => rollingMetrics({ task: 'binary', classes: 2, window: -1 })).toThrow(ConfigError);
+  });
+});
