@@ -79,7 +79,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const started = performance.now();
   let lastBatch: ScoredBatch | undefined;
 
-  const evaluations$ = fromSource(options.records, {
+  const samples$ = fromSource(options.records, {
     rate: config.rate,
     maxRecords: config.maxRecords,
     signal: options.signal,
@@ -94,6 +94,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       }
     }),
     filter((decoded): decoded is Sample => !isRejected(decoded)),
+  );
+  const evaluations$ = samples$.pipe(
     route({ validationSplit: config.validationSplit, seed: config.splitSeed }),
     standardize(scaler.settings, scaler),
     miniBatch(config.batch.size, config.batch.maxWaitMs),
