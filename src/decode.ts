@@ -1,0 +1,149 @@
+import type { RawRecord, Rejected, RejectReason, Sample, Schema } from './types.js';
+
+/** An ordinary decimal: optional sign, digits with an optional point (or a leading point), optional exponent. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Spellings of NaN and infinity that mean "not finite" rather than "not a number". */
+const NOT_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
+const EXPECTED_NUMBER = 'expected a finite decimal number such as 0.25 or -1e-3';
+
+/** Why a value is not a usable number: the reason and a phrase about the value. */
+interface Problem {
+  readonly reason: RejectReason;
+  readonly problem: string;
+}
+
+/**
+ * Validates one raw record against the schema: features become a Float32Array in schema order,
+ * the label a number in the task's domain. Never throws: any problem gives a `Rejected` with its
+ * reason and a detail naming the field, the value and what was expected. Positional records
+ * (`values`) hold the features in schema order, then the label.
+ *
+ * @example
+ * const schema = { task: 'binary', features: ['x1', 'x2'], label: 'y', classes: 2 } as const;
+ * decode({ index: 0, position: 'a.csv:2', raw: '1,2,0', fields: { x1: '1', x2: '2', y: '0' } }, schema);
+ * // { index: 0, position: 'a.csv:2', x: Float32Array [1, 2], y: 0 }
+ * decode({ index: 1, position: 'a.csv:3', raw: '1,abc,0', fields: { x1: '1', x2: 'abc', y: '0' } }, schema);
+ * // { ..., reason: 'non_numeric', detail: 'feature "x2": "abc" is not a number; expected ...' }
+ */
+export function decode(raw: RawRecord, schema: Schema): Sample | Rejected {
+  const reject = (reason: RejectReason, detail: string): Rejected => ({
+    index: raw.index,
+    position: raw.position,
+    ...(raw.key === undefined ? {} : { key: raw.key }),
+    raw: raw.raw,
+    reason,
+    detail,
+  });
+  if (raw.error) return reject(raw.error.reason, raw.error.detail);
+
+  const { features, label } = schema;
+  let get: (name: string, column: number) => unknown;
+  if (raw.fields) {
+    const fields = raw.fields;
+    get = (name) => (Object.hasOwn(fields, name) ? fields[name] : undefined);
+  } else if (raw.values) {
+    const values = raw.values;
+    if (values.length !== features.length + 1) {
+      return reject(
+        'column_count',
+        `expected ${features.length + 1} values (features ${features.join(', ')}, then label ${label}), got ${values.length}`,
+      );
+    }
+    get = (_, column) => values[column];
+  } else {
+    return reject('malformed', 'the record has neither named fields nor positional values');
+  }
+
+  const x = new Float32Array(features.length);
+  for (let i = 0; i < features.length; i++) {
+    const name = features[i]!;
+    const value = get(name, i);
+    if (value === undefined) return reject('missing_feature', `feature "${name}" is missing`);
+    const parsed = parseNumber(value);
+    if (typeof parsed !== 'number') {
+      return reject(parsed.reason, `feature "${name}": ${parsed.problem}; ${EXPECTED_NUMBER}`);
+    }
+    x[i] = parsed;
+  }
+
+  const value = get(label, features.length);
+  if (value === undefined) return reject('missing_label', `label "${label}" is missing`);
+  const parsed = parseNumber(value);
+  const expected = labelDomain(schema);
+  if (typeof parsed !== 'number') {
+    // An empty label cell is how CSV says "no label".
+    const reason = parsed.reason === 'empty_value' ? 'missing_label' : parsed.reason;
+    return reject(reason, `label "${label}": ${parsed.problem}; expected ${expected}`);
+  }
+  if (!inDomain(parsed, schema)) {
+    return reject('label_domain', `label "${label}": ${show(value)} is outside the label domain; expected ${expected}`);
+  }
+  return {
+    index: raw.index,
+    position: raw.position,
+    ...(raw.key === undefined ? {} : { key: raw.key }),
+    x,
+    y: parsed,
+  };
+}
+
+/**
+ * Tells a rejection from a sample.
+ *
+ * @example
+ * const out = decode(raw, schema);
+ * if (isRejected(out)) deadLetter.write(out); else samples.push(out);
+ */
+export function isRejected(x: Sample | Rejected): x is Rejected {
+  return 'reason' in x;
+}
+
+/** Strict numeric parse: decimals and exponents only; also rejects what overflows a float32. */
+function parseNumber(value: unknown): number | Problem {
+  let number: number;
+  if (typeof value === 'number') {
+    number = value;
+  } else if (typeof value === 'string') {
+    const text = value.trim();
+    if (text === '') return { reason: 'empty_value', problem: `${show(value)} is empty` };
+    if (NOT_FINITE.test(text)) return { reason: 'non_finite', problem: `${show(value)} is not finite` };
+    if (!DECIMAL.test(text)) return { reason: 'non_numeric', problem: `${show(value)} is not a number` };
+    number = Number(text);
+  } else {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+    return { reason: 'non_numeric', problem: `${show(value)} is not a number (got ${kind})` };
+  }
+  if (!Number.isFinite(number)) return { reason: 'non_finite', problem: `${show(value)} is not finite` };
+  if (!Number.isFinite(Math.fround(number))) {
+    return { reason: 'non_finite', problem: `${show(value)} overflows float32 (|v| must stay below 3.4e38)` };
+  }
+  return number;
+}
+
+function inDomain(y: number, schema: Schema): boolean {
+  switch (schema.task) {
+    case 'binary':
+      return y === 0 || y === 1;
+    case 'multiclass':
+      return Number.isInteger(y) && y >= 0 && y < schema.classes;
+    case 'regression':
+      return true; // parseNumber already required a finite value
+  }
+}
+
+function labelDomain(schema: Schema): string {
+  switch (schema.task) {
+    case 'binary':
+      return '0 or 1 (binary task)';
+    case 'multiclass':
+      return `an integer class id in [0, ${schema.classes - 1}] (multiclass task, ${schema.classes} classes)`;
+    case 'regression':
+      return 'a finite number (regression task)';
+  }
+}
+
+/** The value as it appeared, quoted if text, cut short if long. */
+function show(value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
