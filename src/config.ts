@@ -3,28 +3,17 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { ACTIVATIONS, INITIALIZERS } from './model/ModelSpec.js';
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
 
-const initializer = z.enum([
-  'glorotUniform',
-  'glorotNormal',
-  'heNormal',
-  'heUniform',
-  'lecunNormal',
-  'lecunUniform',
-  'randomNormal',
-  'randomUniform',
-  'truncatedNormal',
-  'zeros',
-  'ones',
-]);
+const initializer = z.enum(INITIALIZERS);
 
 const dense = z.strictObject({
   type: z.literal('dense'),
   units: positiveInt,
-  activation: z.enum(['relu', 'tanh', 'sigmoid', 'linear', 'elu', 'selu', 'softplus']).default('relu'),
+  activation: z.enum(ACTIVATIONS).default('relu'),
   initializer: initializer.optional(),
 });
 const dropout = z.strictObject({ type: z.literal('dropout'), rate: z.number().min(0).lt(1) });

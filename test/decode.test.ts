@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { decode, isRejected } from '../src/decode.js';
-import { csvColumns, readCsv, readCsvHeader } from '../src/sources/csv.js';
+import { sharedData } from './support/sharedData.js';
+import { pickColumns as csvColumns } from '../src/pickColumns.js';
+import { readCsv, readCsvHeader } from '../src/sources/csv.js';
 import type { RawRecord, Rejected, Sample, Schema } from '../src/types.js';
 
 const binary: Schema = { task: 'binary', features: ['a', 'b'], label: 'y', classes: 2 };
@@ -161,7 +163,7 @@ describe('decode: rejections', () => {
 });
 
 describe('decode: the real data files', () => {
-  const data = '/work/shared/data';
+  const data = sharedData('.');
   const cases: [string, Schema['task'], number][] = [
     ['elec2.csv', 'binary', 2],
     ['sea_concepts_50k.csv', 'binary', 2],

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { parse, type CsvParserStream } from 'fast-csv';
-import { ConfigError, SourceError } from '../errors.js';
+import { SourceError } from '../errors.js';
 import type { RawRecord } from '../types.js';
 
 /** Settings of {@link readCsv} and {@link readCsvHeader}. */
@@ -107,32 +107,6 @@ export async function readCsvHeader(path: string, options: Pick<CsvOptions, 'del
   } finally {
     parser.destroy();
   }
-}
-
-/**
- * Picks the label and features from a header: the label defaults to the last column, the features
- * to every other column. Throws a `ConfigError` naming a chosen column the header lacks.
- *
- * @example
- * csvColumns(['x1', 'x2', 'x3', 'y']); // { features: ['x1', 'x2', 'x3'], label: 'y' }
- * csvColumns(['a', 'b', 'c'], { label: 'a' }); // { features: ['b', 'c'], label: 'a' }
- */
-export function csvColumns(
-  header: readonly string[],
-  choice: { readonly label?: string; readonly features?: readonly string[] } = {},
-): { features: string[]; label: string } {
-  const label = choice.label ?? header[header.length - 1];
-  if (label === undefined) throw new ConfigError('label: the header has no columns to choose a label from');
-  const known = new Set(header);
-  const columns = `; the header has ${header.map((h) => JSON.stringify(h)).join(', ')}`;
-  if (!known.has(label)) throw new ConfigError(`label: column ${JSON.stringify(label)} is not in the header${columns}`);
-  const features = choice.features ? [...choice.features] : header.filter((name) => name !== label);
-  for (const name of features) {
-    if (!known.has(name)) throw new ConfigError(`features: column ${JSON.stringify(name)} is not in the header${columns}`);
-    if (name === label) throw new ConfigError(`features: ${JSON.stringify(name)} is the label; remove it from the features`);
-  }
-  if (features.length === 0) throw new ConfigError('features: no feature columns left besides the label');
-  return { features, label };
 }
 
 /** Opens the file (so a missing one fails here, clearly) and pipes it into a fast-csv parser. */

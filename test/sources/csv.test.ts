@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/errors.js';
-import { csvColumns, readCsv, readCsvHeader } from '../../src/sources/csv.js';
+import { sharedData } from '../support/sharedData.js';
+import { pickColumns as csvColumns } from '../../src/pickColumns.js';
+import { readCsv, readCsvHeader } from '../../src/sources/csv.js';
 import type { RawRecord } from '../../src/types.js';
 
 let dir: string;
@@ -52,7 +54,7 @@ describe('readCsvHeader and csvColumns', () => {
   });
 
   it('reads the real SEA header', async () => {
-    expect(await readCsvHeader('/work/shared/data/sea_concepts_50k.csv')).toEqual(['x1', 'x2', 'x3', 'y']);
+    expect(await readCsvHeader(sharedData('sea_concepts_50k.csv'))).toEqual(['x1', 'x2', 'x3', 'y']);
   });
 });
 
@@ -158,7 +160,7 @@ describe('readCsv', () => {
   });
 
   it('reads every row of the real SEA file, matching a plain line count', async () => {
-    const path = '/work/shared/data/sea_concepts_50k.csv';
+    const path = sharedData('sea_concepts_50k.csv');
     const text = await readFile(path, 'utf8');
     const rows = text.split('\n').slice(1).filter((line) => line !== '');
     let count = 0;

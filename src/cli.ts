@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { mergeConfig, parseConfig, readConfigFile } from './config.js';
+import { StreamtuneError } from './errors.js';
+import { createLogger } from './logger.js';
+import { train } from './train.js';
+
+/**
+ * `streamtune train | ...`: parses flags, environment (`STREAMTUNE_*`) and the config file into
+ * one validated config, runs the command, and turns errors into one clear line and an exit code
+ * (2: bad configuration, 1: anything else).
+ */
+const program = new Command('streamtune')
+  .description('Reactive stream-processing trainer for continual tuning')
+  .showHelpAfterError('(run with --help for the options)');
+
+const num = (name: string) => (value: string) => {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number, got "${value}"`);
+  return x;
+};
+
+/** Flag -> config path. Each flag can also come from the environment as STREAMTUNE_<FLAG_IN_SNAKE_CASE>. */
+const flags: ReadonlyArray<{ flag: string; key: string; path: string[]; parse?: (v: string) => unknown; help: string; choices?: string[] }> = [
+  { flag: '--source <path>', key: 'source', path: ['source'], help: 'a .csv or .jsonl file, or synth:sea / synth:hyperplane[?params] (default: the embedded Elec2 stream)' },
+  { flag: '--label <name>', key: 'label', path: ['label'], help: 'label column (default: the last column)' },
+  { flag: '--features <names>', key: 'features', path: ['features'], parse: (v) => v.split(',').map((s) => s.trim()).filter(Boolean), help: 'comma-separated feature columns (default: all others)' },
+  { flag: '--key-field <name>', key: 'keyField', path: ['keyField'], help: 'column whose value routes a record to train/holdout (default: the record index)' },
+  { flag: '--task <task>', key: 'task', path: ['task'], choices: ['binary', 'regression', 'multiclass'], help: 'learning task' },
+  { flag: '--classes <n>', key: 'classes', path: ['classes'], parse: num('--classes'), help: 'number of classes (multiclass)' },
+  { flag: '--validation-split <fraction>', key: 'validationSplit', path: ['validationSplit'], parse: num('--validation-split'), help: 'fraction of records held out for scoring only (default 0.2)' },
+  { flag: '--batch-size <n>', key: 'batchSize', path: ['batch', 'size'], parse: num('--batch-size'), help: 'mini-batch size (default 32)' },
+  { flag: '--max-wait-ms <ms>', key: 'maxWaitMs', path: ['batch', 'maxWaitMs'], parse: num('--max-wait-ms'), help: 'emit a partial batch after this wait (default 1000)' },
+  { flag: '--lr <rate>', key: 'lr', path: ['optimizer', 'learningRate'], parse: num('--lr'), help: 'Adam learning rate (default 0.001)' },
+  { flag: '--l2 <strength>', key: 'l2', path: ['l2'], parse: num('--l2'), help: 'L2 strength on dense kernels (default 0.001)' },
+  { flag: '--max-records <n>', key: 'maxRecords', path: ['maxRecords'], parse: num('--max-records'), help: 'stop after reading this many records' },
+  { flag: '--rate <n>', key: 'rate', path: ['rate'], parse: num('--rate'), help: 'throttle the source to n records per second' },
+  { flag: '--backend <name>', key: 'backend', path: ['backend'], choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], help: 'TensorFlow.js backend (default auto: tfjs-node-gpu, tfjs-node, wasm, cpu)' },
+  { flag: '--metrics-host <host>', key: 'metricsHost', path: ['metrics', 'host'], help: 'address for /metrics and /healthz (default 127.0.0.1)' },
+  { flag: '--metrics-port <port>', key: 'metricsPort', path: ['metrics', 'port'], parse: num('--metrics-port'), help: 'port for /metrics (default 9464; 0 picks a free one)' },
+  { flag: '--dead-letter <path>', key: 'deadLetter', path: ['deadLetter'], help: 'JSONL file for rejected records (default dead-letter.jsonl)' },
+  { flag: '--metrics-log <path>', key: 'metricsLog', path: ['metricsLog'], help: 'append one JSON line of metrics per evaluation interval' },
+  { flag: '--summary-json <path>', key: 'summaryJson', path: ['summaryJson'], help: 'write the end-of-run summary as JSON' },
+  { flag: '--progress <mode>', key: 'progress', path: ['progress'], choices: ['auto', 'tty', 'json', 'off'], help: 'progress display (default auto: a status line on a terminal, JSON logs otherwise)' },
+  { flag: '--seed <n>', key: 'seed', path: ['model', 'seed'], parse: num('--seed'), help: 'seed for weight initialization and dropout (default 42)' },
+];
+
+const trainCommand = program
+  .command('train')
+  .description('train continually on a stream, serving metrics, and print a summary at the end')
+  .option('--config <path>', 'YAML or JSON config file (flags override it; see README for every key)');
+for (const f of flags) {
+  const option = new Option(f.flag, f.help);
+  if (f.choices) option.choices(f.choices);
+  if (f.parse) option.argParser(f.parse as (v: string) => unknown);
+  trainCommand.addOption(option);
+}
+trainCommand.option('--no-metrics', 'do not serve /metrics');
+
+trainCommand.action(async (opts: Record<string, unknown>) => {
+  const log = createLogger();
+  const overrides: Record<string, unknown> = {};
+  for (const f of flags) {
+    const envName = `STREAMTUNE_${f.key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    const env = process.env[envName];
+    let value = opts[f.key];
+    if (value === undefined && env !== undefined && env !== '') value = f.parse ? f.parse(env) : env;
+    if (value !== undefined) setPath(overrides, f.path, value);
+  }
+  if (opts.metrics === false) setPath(overrides, ['metrics', 'enabled'], false);
+  const file = typeof opts.config === 'string' ? readConfigFile(opts.config) : {};
+  const config = parseConfig(mergeConfig({ source: 'embedded:elec2' }, file, overrides));
+  const code = await train(config, { log, stdout: process.stdout, stderr: process.stderr });
+  process.exitCode = code;
+});
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    node[key] = (node[key] as Record<string, unknown> | undefined) ?? {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof StreamtuneError) {
+    process.stderr.write(`streamtune: ${err.message}\n`);
+    process.exitCode = err.tag === 'config' ? 2 : 1;
+  } else {
+    process.stderr.write(`streamtune: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+});

@@ -1,0 +1,256 @@
+import * as tf from '@tensorflow/tfjs';
+import { ModelError } from '../errors.js';
+import type { Task } from '../types.js';
+import { Adam, type AdamSettings, type AdamState } from './Adam.js';
+import { buildModel } from './build.js';
+import type { ModelSpec } from './ModelSpec.js';
+
+export interface TrainerSettings {
+  readonly task: Task;
+  /** Number of classes (multiclass; 2 for binary). */
+  readonly classes: number;
+  readonly inputDim: number;
+  readonly model: ModelSpec;
+  readonly adam?: Partial<AdamSettings>;
+  /** Initial learning rate (default 0.001); changeable through `learningRate`. */
+  readonly learningRate?: number;
+  /** Initial L2 coefficient on dense kernels (default 0.001); changeable through `l2`. */
+  readonly l2?: number;
+  /** Clip the gradients to this global norm before the update. */
+  readonly clipNorm?: number;
+}
+
+/** What one training step did. */
+export interface StepResult {
+  /** Data loss + L2 term, before the update. */
+  readonly loss: number;
+  readonly dataLoss: number;
+  /** Global norm of the gradient (before clipping). */
+  readonly gradNorm: number;
+  /** `n * width` outputs of the forward pass the gradient came from (training mode, before the update). */
+  readonly predictions: Float32Array;
+  /** False when the loss or the gradient was not finite and the weights were left untouched. */
+  readonly applied: boolean;
+}
+
+/** One weight tensor as plain data. */
+export interface WeightData {
+  readonly shape: number[];
+  readonly values: Float32Array;
+}
+
+/** The trainer's learned state (weights and optimizer) as JSON. */
+export interface TrainerSnapshot {
+  readonly weights: { shape: number[]; values: number[] }[];
+  readonly optimizer: AdamState;
+}
+
+/**
+ * Incremental trainer: one Adam step per mini-batch on the task's loss plus `l2 * Σ kernel²`,
+ * with the learning rate and the L2 coefficient changeable between steps and a guard that
+ * skips non-finite steps. Tensors stay inside; callers see Float32Array and numbers.
+ *
+ * @example
+ * const trainer = new Trainer({ task: 'binary', classes: 2, inputDim: 3, model: { layers: [], seed: 1 } });
+ * const { loss, predictions } = trainer.step(x, y, n); // x: n*3 standardized features, y: n labels
+ * trainer.learningRate = 0.0005;
+ * trainer.predict(x, n); // P(y=1) per row, dropout off
+ */
+export class Trainer {
+  readonly task: Task;
+  readonly classes: number;
+  readonly inputDim: number;
+  readonly clipNorm: number | undefined;
+  private readonly model: tf.Sequential;
+  private readonly adam: Adam;
+  private readonly vars: tf.Variable[];
+  private readonly kernels: tf.Variable[];
+  private l2Value = 0;
+
+  constructor(settings: TrainerSettings) {
+    this.task = settings.task;
+    this.classes = settings.classes;
+    this.inputDim = settings.inputDim;
+    this.clipNorm = settings.clipNorm;
+    if (this.clipNorm !== undefined && !(this.clipNorm > 0)) {
+      throw new ModelError(`clipNorm must be > 0, got ${this.clipNorm}`);
+    }
+    this.adam = new Adam(settings.learningRate ?? 0.001, settings.adam);
+    this.l2 = settings.l2 ?? 0.001;
+    this.model = buildModel(settings.model, settings);
+    this.vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.kernels = this.model.trainableWeights
+      .filter((w) => w.originalName.endsWith('/kernel'))
+      .map((w) => w.read() as tf.Variable);
+  }
+
+  get learningRate(): number {
+    return this.adam.learningRate;
+  }
+
+  set learningRate(value: number) {
+    this.adam.learningRate = value;
+  }
+
+  get l2(): number {
+    return this.l2Value;
+  }
+
+  set l2(value: number) {
+    if (!(Number.isFinite(value) && value >= 0)) throw new ModelError(`l2 must be a finite number >= 0, got ${value}`);
+    this.l2Value = value;
+  }
+
+  /** Width of one prediction row: 1, or the number of classes. */
+  get width(): number {
+    return this.task === 'multiclass' ? this.classes : 1;
+  }
+
+  /** Number of updates applied so far. */
+  get iterations(): number {
+    return this.adam.iterations;
+  }
+
+  /** Live tensors in the TF.js engine (to export as a gauge; it must stay flat). */
+  get numTensors(): number {
+    return tf.memory().numTensors;
+  }
+
+  /**
+   * One Adam step on a mini-batch. `x` holds `n * inputDim` standardized features row-major;
+   * `target` holds n values: 0/1 (binary), class ids (multiclass) or the (scaled) target (regression).
+   */
+  step(x: Float32Array, target: Float32Array, n: number): StepResult {
+    this.checkBatch(x, n);
+    if (target.length !== n) throw new ModelError(`step: target has ${target.length} values for ${n} rows`);
+    const l2 = this.l2Value;
+    // variableGrads disposes what its function creates except the loss, so the outputs and data
+    // loss of that same forward pass are kept explicitly; everything kept is released in `finally`.
+    let outputs: tf.Tensor | undefined;
+    let dataLoss: tf.Scalar | undefined;
+    const owned: tf.Tensor[] = [];
+    try {
+      const { stats, grads } = tf.tidy(() => {
+        const xs = tf.tensor2d(x, [n, this.inputDim]);
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = this.logits(xs, true);
+          outputs = tf.keep(this.activate(logits));
+          dataLoss = tf.keep(this.dataLoss(logits, target, n));
+          const penalty = tf.mul(l2, tf.addN(this.kernels.map((k) => tf.sum(tf.square(k)))));
+          return tf.add(dataLoss, penalty) as tf.Scalar;
+        }, this.vars);
+        const ordered = this.vars.map((v) => grads[v.name] ?? tf.zerosLike(v));
+        const gradNorm = tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g)))));
+        return { stats: tf.stack([value, dataLoss as tf.Scalar, gradNorm]), grads: ordered };
+      });
+      owned.push(stats, ...grads);
+      const [loss = NaN, dataLossValue = NaN, gradNorm = NaN] = stats.dataSync();
+      const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
+      if (applied) {
+        const scale = this.clipNorm !== undefined && gradNorm > this.clipNorm ? this.clipNorm / gradNorm : 1;
+        tf.tidy(() => this.adam.apply(this.vars, scale === 1 ? grads : grads.map((g) => tf.mul(g, scale))));
+      }
+      const predictions = (outputs as tf.Tensor).dataSync() as Float32Array;
+      return { loss, dataLoss: dataLossValue, gradNorm, predictions, applied };
+    } finally {
+      tf.dispose([...owned, ...(outputs ? [outputs] : []), ...(dataLoss ? [dataLoss] : [])]);
+    }
+  }
+
+  /** Outputs for `n` rows in inference mode (dropout off): P(y=1), the value, or class probabilities. */
+  predict(x: Float32Array, n: number): Float32Array {
+    this.checkBatch(x, n);
+    const out = tf.tidy(() => this.activate(this.logits(tf.tensor2d(x, [n, this.inputDim]), false)));
+    try {
+      return out.dataSync() as Float32Array;
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /** The model weights (kernels and biases, layer by layer). */
+  getWeights(): WeightData[] {
+    return this.vars.map((v) => ({ shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() }));
+  }
+
+  /** Overwrites the model weights with ones from `getWeights` (same architecture). */
+  setWeights(weights: readonly WeightData[]): void {
+    if (weights.length !== this.vars.length) {
+      throw new ModelError(`setWeights: got ${weights.length} tensors, the model has ${this.vars.length}`);
+    }
+    this.vars.forEach((v, i) => {
+      const w = weights[i] as WeightData;
+      if (!tf.util.arraysEqual(w.shape, v.shape) || w.values.length !== v.size) {
+        throw new ModelError(`setWeights: tensor ${i} has shape [${w.shape}], the model needs [${v.shape}]`);
+      }
+    });
+    tf.tidy(() => this.vars.forEach((v, i) => v.assign(tf.tensor((weights[i] as WeightData).values.slice(), v.shape))));
+  }
+
+  /** Adam's moments and step count. */
+  get optimizerState(): AdamState {
+    return this.adam.getWeights();
+  }
+
+  set optimizerState(state: AdamState) {
+    this.adam.setWeights(state);
+  }
+
+  /** Forgets Adam's moments (e.g. after a drift) without touching the weights. */
+  resetOptimizer(): void {
+    this.adam.resetMoments();
+  }
+
+  /** Weights and optimizer state as JSON. */
+  snapshot(): TrainerSnapshot {
+    return {
+      weights: this.getWeights().map((w) => ({ shape: w.shape, values: Array.from(w.values) })),
+      optimizer: this.optimizerState,
+    };
+  }
+
+  /** Restores a `snapshot()` into a trainer built with the same settings. */
+  restore(snapshot: TrainerSnapshot): void {
+    this.setWeights(snapshot.weights.map((w) => ({ shape: w.shape, values: Float32Array.from(w.values) })));
+    this.optimizerState = snapshot.optimizer;
+  }
+
+  /** Releases the model and optimizer tensors. */
+  dispose(): void {
+    this.adam.dispose();
+    this.model.dispose();
+  }
+
+  /** Pre-activation outputs: the hidden layers, then the output layer's kernel and bias. */
+  private logits(xs: tf.Tensor, training: boolean): tf.Tensor2D {
+    const layers = this.model.layers;
+    const hidden = layers.slice(0, -1).reduce((h, layer) => layer.apply(h, { training }) as tf.Tensor, xs);
+    const [kernel, bias] = (layers[layers.length - 1] as tf.layers.Layer).trainableWeights.map((w) => w.read());
+    return tf.add(tf.matMul(hidden as tf.Tensor2D, kernel as tf.Tensor2D), bias as tf.Tensor) as tf.Tensor2D;
+  }
+
+  private activate(logits: tf.Tensor2D): tf.Tensor {
+    if (this.task === 'binary') return tf.sigmoid(logits);
+    if (this.task === 'multiclass') return tf.softmax(logits);
+    return logits;
+  }
+
+  /** Mean task loss from logits, computed stably. */
+  private dataLoss(logits: tf.Tensor2D, target: Float32Array, n: number): tf.Scalar {
+    if (this.task === 'multiclass') {
+      const onehot = tf.oneHot(tf.tensor1d(Int32Array.from(target), 'int32'), this.classes);
+      return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+    }
+    const y = tf.tensor2d(target, [n, 1]);
+    if (this.task === 'regression') return tf.mean(tf.squaredDifference(logits, y));
+    // max(z, 0) - z*y + log(1 + exp(-|z|)): binary cross-entropy of sigmoid(z), without overflow.
+    return tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits))))));
+  }
+
+  private checkBatch(x: Float32Array, n: number): void {
+    if (!(Number.isInteger(n) && n > 0)) throw new ModelError(`batch size must be a positive integer, got ${n}`);
+    if (x.length !== n * this.inputDim) {
+      throw new ModelError(`batch x has ${x.length} values, ${n} rows of ${this.inputDim} features need ${n * this.inputDim}`);
+    }
+  }
+}

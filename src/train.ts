@@ -1,0 +1,138 @@
+import { writeFileSync } from 'node:fs';
+import { BehaviorSubject } from 'rxjs';
+import type { Config } from './config.js';
+import { DeadLetterFile } from './DeadLetterFile.js';
+import type { Logger } from './logger.js';
+import { selectBackend } from './model/selectBackend.js';
+import { Trainer } from './model/Trainer.js';
+import { runPipeline } from './pipeline.js';
+import { resolveSchema } from './resolveSchema.js';
+import { openSource } from './sources/openSource.js';
+import { buildSummary, formatSummary, summaryJson } from './summary.js';
+import { MetricsLog } from './telemetry/MetricsLog.js';
+import { Progress } from './telemetry/Progress.js';
+import { Telemetry } from './telemetry/registry.js';
+import { serveMetrics, type MetricsServer } from './telemetry/server.js';
+import type { HyperParams } from './types.js';
+
+export interface TrainIO {
+  readonly log: Logger;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+/**
+ * `streamtune train`: selects the backend, opens the source, serves metrics, runs the pipeline
+ * until the source ends (or SIGINT/SIGTERM, which finish the in-flight batch), then prints the
+ * summary. Returns the process exit code.
+ */
+export async function train(config: Config, io: TrainIO): Promise<number> {
+  const { log } = io;
+  const backend = await selectBackend(config.backend === 'auto' ? undefined : config.backend);
+  log.info({ backend: backend.name, fallbacks: backend.fallbacks }, `backend: ${backend.name}`);
+
+  const source = await openSource(config.source, config);
+  const schema = resolveSchema(config, source.columns, source.name);
+  log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
+
+  const trainer = new Trainer({
+    task: schema.task,
+    classes: schema.classes,
+    inputDim: schema.features.length,
+    model: { layers: config.model.layers, initializer: config.model.initializer, seed: config.model.seed },
+    adam: {
+      beta1: config.optimizer.beta1,
+      beta2: config.optimizer.beta2,
+      epsilon: config.optimizer.epsilon,
+      amsgrad: config.optimizer.amsgrad,
+    },
+    learningRate: config.optimizer.learningRate,
+    l2: config.l2,
+    clipNorm: config.optimizer.clipNorm,
+  });
+  const hyperParams = new BehaviorSubject<HyperParams>({ learningRate: config.optimizer.learningRate, l2: config.l2 });
+  const telemetry = new Telemetry();
+  telemetry.setBackend(backend.name);
+  telemetry.setTensors(trainer.numTensors);
+
+  const deadLetter = new DeadLetterFile(config.deadLetter);
+  const metricsLog = config.metricsLog ? new MetricsLog(config.metricsLog) : undefined;
+  const mode = config.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'json') : config.progress;
+  const progress = new Progress(mode, { stream: io.stderr, log });
+  const abort = new AbortController();
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(130);
+    }
+    interrupted = true;
+    log.info({ signal }, 'stopping: finishing the in-flight batch');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let server: MetricsServer | undefined;
+  try {
+    if (config.metrics.enabled) {
+      server = await serveMetrics(telemetry.registry, { host: config.metrics.host, port: config.metrics.port });
+      log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
+    }
+    let nextLog = config.eval.logEvery;
+    const result = await runPipeline({
+      config,
+      schema,
+      records: source.records,
+      trainer,
+      hyperParams,
+      signal: abort.signal,
+      onRejected: (rejected) => {
+        deadLetter.write(rejected);
+        telemetry.recordRejected(rejected.reason);
+      },
+      onBatch: ({ batch, evaluation, counts }) => {
+        telemetry.observeBatch(batch);
+        telemetry.observeEvaluation(evaluation);
+        telemetry.setTensors(trainer.numTensors);
+        progress.update({ records: counts.total, rejected: counts.rejected, evaluation, hyperParams: hyperParams.value });
+        if (metricsLog && counts.total >= nextLog) {
+          metricsLog.write({
+            time: new Date().toISOString(),
+            records: counts.total,
+            trained: counts.trained,
+            holdout: counts.holdout,
+            rejected: counts.rejected,
+            window: evaluation.window,
+            learningRate: hyperParams.value.learningRate,
+            l2: hyperParams.value.l2,
+          });
+          nextLog = (Math.floor(counts.total / config.eval.logEvery) + 1) * config.eval.logEvery;
+        }
+      },
+    });
+    progress.finish();
+    const summary = buildSummary({
+      source: source.name,
+      task: schema.task,
+      backend: backend.name,
+      counts: result.counts,
+      evaluation: result.evaluation,
+      seconds: result.seconds,
+      hyperParams: hyperParams.value,
+      interrupted,
+    });
+    if (config.summaryJson) writeFileSync(config.summaryJson, summaryJson(summary) + '\n');
+    if (deadLetter.count > 0) log.warn({ path: deadLetter.path, count: deadLetter.count }, `${deadLetter.count} rejected records written to ${deadLetter.path}`);
+    io.stdout.write(formatSummary(summary) + '\n');
+    return 0;
+  } finally {
+    progress.finish();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    deadLetter.close();
+    metricsLog?.close();
+    await server?.close();
+    trainer.dispose();
+  }
+}
