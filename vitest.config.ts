@@ -1,11 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: unit tests run alone (`npm run test:unit`, no broker, no build); integration tests
+// run the built CLI against real files and a real Kafka broker started once for the run.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 180_000,
     pool: 'forks',
-    globalSetup: ['test/globalSetup.build.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/globalSetup.build.ts', 'test/globalSetup.kafka.ts'],
+        },
+      },
+    ],
   },
 });
