@@ -33,6 +33,7 @@ export function decode(raw: RawRecord, schema: Schema): Sample | Rejected {
     raw: raw.raw,
     reason,
     detail,
+    ...(raw.origin === undefined ? {} : { origin: raw.origin }),
   });
   if (raw.error) return reject(raw.error.reason, raw.error.detail);
 

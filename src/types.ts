@@ -22,6 +22,17 @@ export interface RawRecord {
   readonly fields?: Readonly<Record<string, unknown>>;
   readonly values?: readonly unknown[];
   readonly error?: { readonly reason: RejectReason; readonly detail: string };
+  /** Where a Kafka message came from, kept so a rejected one can be dead-lettered with its original bytes. */
+  readonly origin?: KafkaOrigin;
+}
+
+/** A Kafka message's coordinates and original bytes. */
+export interface KafkaOrigin {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
 }
 
 /** A validated record: features in schema order and a label in the task's domain. */
@@ -71,6 +82,7 @@ export interface Rejected {
   readonly reason: RejectReason;
   /** What was wrong, naming the field: `feature "nswprice": "abc" is not a number`. */
   readonly detail: string;
+  readonly origin?: KafkaOrigin;
 }
 
 /** The hyperparameters that change while training goes on (written by the tuner). */
