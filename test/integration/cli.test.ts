@@ -115,6 +115,26 @@ describe('streamtune train (CLI, real files)', () => {
     expect(summary.records.trained + summary.records.holdout).toBe(500);
   });
 
+  it('learns a multiclass stream (softmax, categorical cross-entropy) and rejects class ids out of range', async () => {
+    const path = join(tmp, 'three.csv');
+    const rows = ['x1,x2,cls'];
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    for (let i = 0; i < 6000; i++) {
+      const x1 = rand();
+      const x2 = rand();
+      rows.push(`${x1},${x2},${x1 < -0.3 ? 0 : x2 < 0 ? 1 : 2}`);
+    }
+    rows.push('0.1,0.2,3', '0.1,0.2,1.5');
+    writeFileSync(path, rows.join('\n') + '\n');
+    const { summary } = await train('multi', ['--source', path, '--task', 'multiclass', '--classes', '3', '--lr', '0.01']);
+    expect(summary.rejectedByReason).toEqual({ label_domain: 2 });
+    expect(summary.baselines.majority?.accuracy).toBeLessThan(0.45);
+    expect(summary.prequential.accuracy).toBeGreaterThan(0.85);
+    expect(summary.holdout.accuracy).toBeGreaterThan(0.85);
+    expect(summary.prequential.crossEntropy).toBeLessThan(0.5);
+  });
+
   it('runs the embedded default (npm start) with no source given, and writes the metrics log', async () => {
     const log = join(tmp, 'metrics.jsonl');
     const { summary } = await train('embedded', ['--max-records', '3500', '--metrics-log', log]);

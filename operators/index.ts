@@ -1,0 +1,5 @@
+export { miniBatch } from './miniBatch.js';
+export { rollingMetrics } from './rollingMetrics.js';
+export { route } from './route.js';
+export { standardize } from './standardize.js';
+export { trainStep, type TrainerLike } from './trainStep.js';

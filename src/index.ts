@@ -1,0 +1,18 @@
+export * from '../operators/index.js';
+export { parseConfig, configSchema, type Config, type ConfigInput } from './config.js';
+export { decode, isRejected } from './decode.js';
+export * from './errors.js';
+export { Evaluator, type Evaluation, type SplitMetrics } from './eval/Evaluator.js';
+export { Trainer } from './model/Trainer.js';
+export { selectBackend } from './model/selectBackend.js';
+export { runPipeline, type BatchReport, type PipelineOptions, type PipelineResult, type RecordCounts } from './pipeline.js';
+export { readCsv, readCsvHeader } from './sources/csv.js';
+export { fromSource } from './sources/fromSource.js';
+export { readJsonl } from './sources/jsonl.js';
+export { openSource } from './sources/openSource.js';
+export { hyperplane, parseSyntheticUri, sea } from './sources/synthetic.js';
+export { RunningMoments } from './stats/RunningMoments.js';
+export { Standardizer } from './stats/Standardizer.js';
+export { Telemetry } from './telemetry/registry.js';
+export { serveMetrics } from './telemetry/server.js';
+export type * from './types.js';
