@@ -28,6 +28,12 @@ export interface BatchReport {
   readonly batch: ScoredBatch;
   readonly evaluation: Evaluation;
   readonly counts: Readonly<RecordCounts>;
+  /**
+   * Every record with a source index up to this one is fully processed: learned, scored or
+   * rejected (records flow in order, so a finished batch finishes everything read before it).
+   * Sources may commit their positions up to here once the state holding them is durable.
+   */
+  readonly doneThrough: number;
 }
 
 export interface PipelineOptions {
@@ -48,6 +54,8 @@ export interface PipelineResult {
   readonly evaluation: Evaluation;
   readonly scaler: Standardizer;
   readonly seconds: number;
+  /** Source index of the last record read (-1 when none): everything up to it is processed. */
+  readonly lastIndex: number;
 }
 
 /**
@@ -78,13 +86,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const evaluator = new Evaluator({ task: schema.task, classes: schema.classes, window: config.eval.window });
   const started = performance.now();
   let lastBatch: ScoredBatch | undefined;
+  let lastIndex = -1;
 
   const samples$ = fromSource(options.records, {
     rate: config.rate,
     maxRecords: config.maxRecords,
     signal: options.signal,
   }).pipe(
-    tap(() => counts.total++),
+    tap((raw) => {
+      counts.total++;
+      lastIndex = raw.index;
+    }),
     map((raw) => decode(raw, schema)),
     tap((decoded) => {
       if (isRejected(decoded)) {
@@ -112,11 +124,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     rollingMetrics(evaluator.settings, evaluator),
     // rollingMetrics emits exactly once per batch, synchronously, so lastBatch is the one it scored.
     tap((evaluation) => {
-      if (options.onBatch && lastBatch) options.onBatch({ batch: lastBatch, evaluation, counts });
+      if (options.onBatch && lastBatch) {
+        const doneThrough = lastBatch.samples[lastBatch.samples.length - 1]?.index ?? -1;
+        options.onBatch({ batch: lastBatch, evaluation, counts, doneThrough });
+      }
     }),
     defaultIfEmpty(evaluator.get()),
   );
 
   const evaluation = await lastValueFrom(evaluations$);
-  return { counts, evaluation, scaler, seconds: (performance.now() - started) / 1000 };
+  return { counts, evaluation, scaler, seconds: (performance.now() - started) / 1000, lastIndex };
 }
