@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mergeConfig, parseConfig, readConfigFile } from './config.js';
 import { StreamtuneError } from './errors.js';
 import { createLogger } from './logger.js';
+import { replayCommand } from './replayCommand.js';
 import { train } from './train.js';
 
 /**
@@ -72,6 +73,46 @@ trainCommand.action(async (opts: Record<string, unknown>) => {
   const config = parseConfig(mergeConfig({ source: 'embedded:elec2' }, file, overrides));
   const code = await train(config, { log, stdout: process.stdout, stderr: process.stderr });
   process.exitCode = code;
+});
+
+const positiveInt = (name: string) => (value: string) => {
+  const x = num(name)(value);
+  if (!Number.isInteger(x) || x <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${value}"`);
+  return x;
+};
+
+function addProducerOptions(command: Command): Command {
+  return command
+    .requiredOption('--brokers <list>', 'Kafka bootstrap brokers, comma-separated (HOST:PORT)')
+    .requiredOption('--topic <name>', 'topic to produce into (created when missing)')
+    .option('--partitions <n>', 'partitions when the topic is created (default 1)', positiveInt('--partitions'))
+    .option('--rate <n>', 'records per second (default: as fast as the broker takes them)', num('--rate'))
+    .option('--key-column <name>', 'field whose value becomes the message key')
+    .addOption(new Option('--format <format>', 'message value format').choices(['json', 'csv']).default('json'))
+    .option('--max-records <n>', 'stop after this many records', positiveInt('--max-records'))
+    .option('--no-progress', 'no progress bar');
+}
+
+addProducerOptions(
+  program
+    .command('replay')
+    .description('produce a CSV or JSON Lines file into a Kafka topic, one message per record')
+    .argument('<file>', 'a .csv, .jsonl or .ndjson file'),
+).action(async (file: string, opts: Record<string, unknown>) => {
+  process.exitCode = await replayCommand(file, opts, { log: createLogger(), stdout: process.stdout, stderr: process.stderr });
+});
+
+addProducerOptions(
+  program
+    .command('synth')
+    .description('produce a seeded synthetic drifting stream into a Kafka topic')
+    .option('--stream <uri>', 'synth:sea[?params] or synth:hyperplane[?params]', 'synth:sea'),
+).action(async (opts: Record<string, unknown>) => {
+  process.exitCode = await replayCommand(String(opts.stream), opts, {
+    log: createLogger(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
 });
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {

@@ -1,0 +1,55 @@
+import { ProgressBar } from './ProgressBar.js';
+import type { Logger } from './logger.js';
+import { replay, type ReplayFormat } from './replay.js';
+import { openSource } from './sources/openSource.js';
+
+export interface CommandIO {
+  readonly log: Logger;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+/**
+ * `streamtune replay FILE` and `streamtune synth --stream URI`: produce a stream into a topic with
+ * a progress bar and a final count. SIGINT/SIGTERM stop reading; what was read is still sent.
+ */
+export async function replayCommand(source: string, opts: Record<string, unknown>, io: CommandIO): Promise<number> {
+  const opened = await openSource(source);
+  const topic = String(opts.topic);
+  const format = opts.format as ReplayFormat;
+  const bar = opts.progress === false ? undefined : new ProgressBar({ stream: io.stderr });
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const result = await replay({
+      records: opened.records,
+      columns: [...opened.columns],
+      brokers: String(opts.brokers)
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      topic,
+      partitions: opts.partitions as number | undefined,
+      format,
+      rate: opts.rate as number | undefined,
+      keyColumn: opts.keyColumn as string | undefined,
+      maxRecords: opts.maxRecords as number | undefined,
+      signal: abort.signal,
+      onProgress: (sent, total) => bar?.update(sent, total),
+      onWarning: (message) => io.log.warn({ topic }, message),
+    });
+    bar?.finish();
+    const rate = Math.round(result.sent / Math.max(result.seconds, 1e-9)).toLocaleString('en-US');
+    io.stdout.write(
+      `replayed ${result.sent.toLocaleString('en-US')} records from ${opened.name} to topic ${result.topic} ` +
+        `(${result.partitions} partition${result.partitions === 1 ? '' : 's'}, ${format}) in ${result.seconds.toFixed(1)} s, ` +
+        `${rate} msg/s${abort.signal.aborted ? ' (interrupted)' : ''}\n`,
+    );
+    return 0;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
