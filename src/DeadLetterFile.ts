@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SourceError } from './errors.js';
 import type { Rejected } from './types.js';
@@ -45,6 +45,17 @@ export class DeadLetterFile {
     };
     writeSync(this.fd, JSON.stringify(line) + '\n');
     this.written++;
+  }
+
+  /** Bytes in the file now: a checkpoint stores it so a resumed run does not write the same rejects twice. */
+  snapshot(): { bytes: number } {
+    if (this.fd !== undefined) return { bytes: fstatSync(this.fd).size };
+    return { bytes: existsSync(this.path) ? statSync(this.path).size : 0 };
+  }
+
+  /** Cuts the file back to what the checkpoint covered (the records after it will be read and rejected again). */
+  restore(state: { bytes: number }): void {
+    if (existsSync(this.path) && statSync(this.path).size > state.bytes) truncateSync(this.path, state.bytes);
   }
 
   close(): void {

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mergeConfig, parseConfig, readConfigFile } from './config.js';
 import { StreamtuneError } from './errors.js';
 import { createLogger } from './logger.js';
+import { inspectCommand } from './inspectCommand.js';
 import { replayCommand } from './replayCommand.js';
 import { train } from './train.js';
 
@@ -20,6 +21,13 @@ const num = (name: string) => (value: string) => {
   if (value.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number, got "${value}"`);
   return x;
 };
+
+/** `--checkpoint-every 5000` (records) or `--checkpoint-every 30s` (seconds). */
+function checkpointEvery(value: string): Record<string, number> {
+  const m = /^(\d+(?:\.\d+)?)(s?)$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`--checkpoint-every takes a record count (10000) or seconds (30s), got "${value}"`);
+  return m[2] === 's' ? { everySeconds: Number(m[1]) } : { everyRecords: Number(m[1]) };
+}
 
 /** Flag -> config path. Each flag can also come from the environment as STREAMTUNE_<FLAG_IN_SNAKE_CASE>. */
 const flags: ReadonlyArray<{ flag: string; key: string; path: string[]; parse?: (v: string) => unknown; help: string; choices?: string[] }> = [
@@ -43,6 +51,8 @@ const flags: ReadonlyArray<{ flag: string; key: string; path: string[]; parse?: 
   { flag: '--metrics-log <path>', key: 'metricsLog', path: ['metricsLog'], help: 'append one JSON line of metrics per evaluation interval' },
   { flag: '--summary-json <path>', key: 'summaryJson', path: ['summaryJson'], help: 'write the end-of-run summary as JSON' },
   { flag: '--progress <mode>', key: 'progress', path: ['progress'], choices: ['auto', 'tty', 'json', 'off'], help: 'progress display (default auto: a status line on a terminal, JSON logs otherwise)' },
+  { flag: '--checkpoint-dir <dir>', key: 'checkpointDir', path: ['checkpoint', 'dir'], help: 'keep checkpoints here and resume from the newest on start' },
+  { flag: '--checkpoint-every <n|Ts>', key: 'checkpointEvery', path: ['checkpoint'], parse: checkpointEvery, help: 'checkpoint every n records (e.g. 10000) or T seconds (e.g. 30s); default 10000 records or 30 s, whichever first' },
   { flag: '--seed <n>', key: 'seed', path: ['model', 'seed'], parse: num('--seed'), help: 'seed for weight initialization and dropout (default 42)' },
 ];
 
@@ -115,13 +125,21 @@ addProducerOptions(
   });
 });
 
+program
+  .command('inspect')
+  .description('show what the newest checkpoint in a directory holds: records, offsets, hyperparameters, metrics, age')
+  .argument('<dir>', 'checkpoint directory (--checkpoint-dir of the trainer)')
+  .option('--json', 'print JSON instead of a table')
+  .action(async (dir: string, opts: { json?: boolean }) => {
+    process.exitCode = await inspectCommand(dir, opts, { stdout: process.stdout, stderr: process.stderr });
+  });
+
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    node[key] = (node[key] as Record<string, unknown> | undefined) ?? {};
-    node = node[key] as Record<string, unknown>;
-  }
+  const layer: Record<string, unknown> = {};
+  let node = layer;
+  for (const key of path.slice(0, -1)) node = node[key] = {};
   node[path[path.length - 1] as string] = value;
+  Object.assign(target, mergeConfig(target, layer));
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

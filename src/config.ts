@@ -73,6 +73,14 @@ export const configSchema = z
       })
       .prefault({}),
     deadLetter: z.string().min(1).default('dead-letter.jsonl'),
+    checkpoint: z
+      .strictObject({
+        dir: z.string().min(1).optional(),
+        everyRecords: positiveInt.default(10_000),
+        everySeconds: z.number().positive().default(30),
+        keep: positiveInt.default(3),
+      })
+      .prefault({}),
     metricsLog: z.string().min(1).optional(),
     summaryJson: z.string().min(1).optional(),
     progress: z.enum(['auto', 'tty', 'json', 'off']).default('auto'),

@@ -47,6 +47,10 @@ export interface PipelineOptions {
   readonly onRejected: (record: Rejected) => void;
   readonly onBatch?: (report: BatchReport) => void;
   readonly signal?: AbortSignal;
+  /** Restored state (from a checkpoint); fresh state when absent. */
+  readonly scaler?: Standardizer;
+  readonly evaluator?: Evaluator;
+  readonly counts?: RecordCounts;
 }
 
 export interface PipelineResult {
@@ -68,22 +72,9 @@ export interface PipelineResult {
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const { config, schema, trainer, hyperParams } = options;
-  const counts: RecordCounts = {
-    total: 0,
-    trained: 0,
-    holdout: 0,
-    rejected: 0,
-    rejectedByReason: {},
-    skippedSteps: 0,
-    batches: 0,
-  };
-  const scaler = new Standardizer({
-    dim: schema.features.length,
-    halfLife: config.standardize.halfLife,
-    clip: config.standardize.clip,
-    standardizeTarget: config.standardize.target ?? schema.task === 'regression',
-  });
-  const evaluator = new Evaluator({ task: schema.task, classes: schema.classes, window: config.eval.window });
+  const counts: RecordCounts = options.counts ?? emptyCounts();
+  const scaler = options.scaler ?? createScaler(config, schema);
+  const evaluator = options.evaluator ?? createEvaluator(config, schema);
   const started = performance.now();
   let lastBatch: ScoredBatch | undefined;
   let lastIndex = -1;
@@ -134,4 +125,22 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
   const evaluation = await lastValueFrom(evaluations$);
   return { counts, evaluation, scaler, seconds: (performance.now() - started) / 1000, lastIndex };
+}
+
+export function emptyCounts(): RecordCounts {
+  return { total: 0, trained: 0, holdout: 0, rejected: 0, rejectedByReason: {}, skippedSteps: 0, batches: 0 };
+}
+
+/** The scaler a config asks for (regression targets are standardized unless told otherwise). */
+export function createScaler(config: Config, schema: Schema): Standardizer {
+  return new Standardizer({
+    dim: schema.features.length,
+    halfLife: config.standardize.halfLife,
+    clip: config.standardize.clip,
+    standardizeTarget: config.standardize.target ?? schema.task === 'regression',
+  });
+}
+
+export function createEvaluator(config: Config, schema: Schema): Evaluator {
+  return new Evaluator({ task: schema.task, classes: schema.classes, window: config.eval.window });
 }

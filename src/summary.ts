@@ -29,6 +29,8 @@ export function buildSummary(input: {
   counts: RecordCounts;
   evaluation: Evaluation;
   seconds: number;
+  /** Records read by this process (less than `counts.total` when it resumed from a checkpoint). */
+  recordsThisRun?: number;
   hyperParams: HyperParams;
   interrupted: boolean;
 }): Summary {
@@ -46,7 +48,7 @@ export function buildSummary(input: {
     skippedSteps: counts.skippedSteps,
     batches: counts.batches,
     seconds: input.seconds,
-    recordsPerSecond: input.seconds > 0 ? counts.total / input.seconds : 0,
+    recordsPerSecond: input.seconds > 0 ? (input.recordsThisRun ?? counts.total) / input.seconds : 0,
     prequential: evaluation.cumulative.train,
     holdout: evaluation.cumulative.holdout,
     window: evaluation.window,

@@ -5,7 +5,11 @@ import { DeadLetterFile } from './DeadLetterFile.js';
 import type { Logger } from './logger.js';
 import { selectBackend } from './model/selectBackend.js';
 import { Trainer } from './model/Trainer.js';
-import { runPipeline } from './pipeline.js';
+import { CheckpointStore } from './checkpoint/CheckpointStore.js';
+import { Checkpointer } from './checkpoint/Checkpointer.js';
+import type { ConfigSummary } from './checkpoint/Checkpoint.js';
+import { restoreCheckpoint, takeCheckpoint, type TrainingParts } from './checkpoint/trainingCheckpoint.js';
+import { createEvaluator, createScaler, emptyCounts, runPipeline } from './pipeline.js';
 import { resolveSchema } from './resolveSchema.js';
 import { openSource } from './sources/openSource.js';
 import { buildSummary, formatSummary, summaryJson } from './summary.js';
@@ -31,9 +35,11 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
   const backend = await selectBackend(config.backend === 'auto' ? undefined : config.backend);
   log.info({ backend: backend.name, fallbacks: backend.fallbacks }, `backend: ${backend.name}`);
 
-  const source = await openSource(config.source, config);
-  const schema = resolveSchema(config, source.columns, source.name);
-  log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
+  // The columns decide the schema, the schema decides what a checkpoint must match, and the
+  // checkpoint decides where the source resumes: so look first, then open for reading.
+  const probe = await openSource(config.source, config);
+  const schema = resolveSchema(config, probe.columns, probe.name);
+  const summaryOfConfig: ConfigSummary = { ...schema, layers: config.model.layers };
 
   const trainer = new Trainer({
     task: schema.task,
@@ -51,11 +57,53 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
     clipNorm: config.optimizer.clipNorm,
   });
   const hyperParams = new BehaviorSubject<HyperParams>({ learningRate: config.optimizer.learningRate, l2: config.l2 });
+  const deadLetter = new DeadLetterFile(config.deadLetter);
+  const parts: TrainingParts = {
+    trainer,
+    scaler: createScaler(config, schema),
+    evaluator: createEvaluator(config, schema),
+    counts: emptyCounts(),
+    hyperParams,
+    extra: { deadLetter },
+  };
+  const store = config.checkpoint.dir ? new CheckpointStore({ dir: config.checkpoint.dir, keep: config.checkpoint.keep }) : undefined;
+  const loaded = await store?.loadLatest();
+  for (const skipped of loaded?.skipped ?? []) {
+    log.warn({ path: skipped.path, reason: skipped.reason }, `skipping unreadable checkpoint ${skipped.path}: ${skipped.reason}`);
+  }
+  if (loaded) {
+    restoreCheckpoint(parts, summaryOfConfig, loaded.checkpoint, loaded.path);
+    log.info(
+      { path: loaded.path, records: loaded.checkpoint.records.total, positions: loaded.checkpoint.positions },
+      `resuming from ${loaded.path} (${loaded.checkpoint.records.total} records)`,
+    );
+  }
+  const source = loaded ? await openSource(config.source, { ...config, resume: loaded.checkpoint.positions }) : probe;
+  log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
+
   const telemetry = new Telemetry();
   telemetry.setBackend(backend.name);
   telemetry.setTensors(trainer.numTensors);
-
-  const deadLetter = new DeadLetterFile(config.deadLetter);
+  const startRecords = parts.counts.total;
+  const checkpointer = store
+    ? new Checkpointer(
+        store,
+        { everyRecords: config.checkpoint.everyRecords, everySeconds: config.checkpoint.everySeconds },
+        {
+          take: (doneThrough) => takeCheckpoint(parts, summaryOfConfig, source.positionsThrough(doneThrough)),
+          onDurable: (doneThrough, path) => {
+            telemetry.recordCheckpoint(true);
+            log.debug({ path, doneThrough }, 'checkpoint durable');
+          },
+          onFailure: (error) => {
+            telemetry.recordCheckpoint(false);
+            log.error({ err: error }, `CHECKPOINT FAILED: ${(error as Error).message}; nothing past the last durable checkpoint is committed`);
+          },
+        },
+        startRecords,
+      )
+    : undefined;
+  if (checkpointer) telemetry.trackCheckpointAge(() => checkpointer.ageSeconds);
   const metricsLog = config.metricsLog ? new MetricsLog(config.metricsLog) : undefined;
   const mode = config.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'json') : config.progress;
   const progress = new Progress(mode, { stream: io.stderr, log });
@@ -86,12 +134,16 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
       records: source.records,
       trainer,
       hyperParams,
+      scaler: parts.scaler,
+      evaluator: parts.evaluator,
+      counts: parts.counts,
       signal: abort.signal,
       onRejected: (rejected) => {
         deadLetter.write(rejected);
         telemetry.recordRejected(rejected.reason);
       },
-      onBatch: ({ batch, evaluation, counts }) => {
+      onBatch: ({ batch, evaluation, counts, doneThrough }) => {
+        checkpointer?.maybe(counts.total, doneThrough);
         telemetry.observeBatch(batch);
         telemetry.observeEvaluation(evaluation);
         telemetry.setTensors(trainer.numTensors);
@@ -112,6 +164,10 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
       },
     });
     progress.finish();
+    if (checkpointer && result.lastIndex >= 0 && !(await checkpointer.final(result.counts.total, result.lastIndex))) {
+      log.error('the final checkpoint could not be written: the next start resumes from the last durable one');
+    }
+    const thisRun = result.counts.total - startRecords;
     const summary = buildSummary({
       source: source.name,
       task: schema.task,
@@ -119,6 +175,7 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
       counts: result.counts,
       evaluation: result.evaluation,
       seconds: result.seconds,
+      recordsThisRun: thisRun,
       hyperParams: hyperParams.value,
       interrupted,
     });

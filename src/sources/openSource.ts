@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SourceError } from '../errors.js';
+import type { SourcePositions } from '../checkpoint/Checkpoint.js';
+import { CheckpointError, SourceError } from '../errors.js';
 import type { RawRecord } from '../types.js';
 import { readCsv, readCsvHeader } from './csv.js';
 import { readJsonl } from './jsonl.js';
@@ -12,6 +13,8 @@ export interface OpenedSource {
   readonly name: string;
   readonly columns: readonly string[];
   readonly records: AsyncIterable<RawRecord>;
+  /** The positions a checkpoint covering every record up to source index `index` stores. */
+  positionsThrough(index: number): SourcePositions;
 }
 
 export interface OpenSourceOptions {
@@ -19,6 +22,8 @@ export interface OpenSourceOptions {
   /** Needed for JSON Lines of arrays, which carry no names. */
   readonly features?: readonly string[];
   readonly label?: string;
+  /** Resume after these positions (from a checkpoint): records before them are not read again. */
+  readonly resume?: SourcePositions;
 }
 
 /** The stream `npm start` trains on: a copy of Elec2 shipped in the package's `data/`. */
@@ -35,20 +40,50 @@ export const EMBEDDED_SOURCE = 'embedded:elec2';
 export async function openSource(source: string, options: OpenSourceOptions = {}): Promise<OpenedSource> {
   if (source.startsWith('synth:')) {
     const synth = parseSyntheticUri(source);
-    return { name: source, columns: [...synth.schema.features, synth.schema.label], records: synth.records };
+    const from = resumeIndex(options.resume, 'synthetic', source);
+    return {
+      name: source,
+      columns: [...synth.schema.features, synth.schema.label],
+      records: skipBefore(synth.records, from),
+      positionsThrough: (index) => ({ kind: 'synthetic', uri: source, index: index + 1 }),
+    };
   }
   const path = source === EMBEDDED_SOURCE ? embeddedElec2() : source;
   const ext = extname(path).toLowerCase();
+  const positionsThrough = (index: number): SourcePositions => ({ kind: 'file', path, index: index + 1 });
   if (ext === '.csv') {
     const columns = await readCsvHeader(path);
-    return { name: path, columns, records: readCsv(path, { keyField: options.keyField }) };
+    const from = resumeIndex(options.resume, 'file', path);
+    return { name: path, columns, records: skipBefore(readCsv(path, { keyField: options.keyField }), from), positionsThrough };
   }
   if (ext === '.jsonl' || ext === '.ndjson') {
-    return { name: path, columns: await jsonlColumns(path, options), records: readJsonl(path, { keyField: options.keyField }) };
+    const from = resumeIndex(options.resume, 'file', path);
+    const records = skipBefore(readJsonl(path, { keyField: options.keyField }), from);
+    return { name: path, columns: await jsonlColumns(path, options), records, positionsThrough };
   }
   throw new SourceError(
     `cannot tell the format of source "${source}": use a .csv, .jsonl or .ndjson file, synth:sea, synth:hyperplane or ${EMBEDDED_SOURCE}`,
   );
+}
+
+/** Where a resumed file or synthetic source starts: the checkpoint's index, after checking it is the same source. */
+function resumeIndex(resume: SourcePositions | undefined, kind: 'file' | 'synthetic', name: string): number {
+  if (!resume) return 0;
+  const stored = resume.kind === 'file' ? resume.path : resume.kind === 'synthetic' ? resume.uri : `kafka group ${resume.group}`;
+  if (resume.kind !== kind || stored !== name) {
+    throw new CheckpointError(
+      `the checkpoint was taken reading ${stored}, but the source is now ${name}; use the same source, or another --checkpoint-dir to start afresh`,
+    );
+  }
+  return resume.index;
+}
+
+/** Skips the records a checkpoint already holds (re-reading is the simple, always-correct way to seek). */
+function skipBefore(records: AsyncIterable<RawRecord>, from: number): AsyncIterable<RawRecord> {
+  if (from <= 0) return records;
+  return (async function* () {
+    for await (const record of records) if (record.index >= from) yield record;
+  })();
 }
 
 /** Column names of a JSON Lines file: the keys of its first object, or the configured names for arrays. */

@@ -101,6 +101,27 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  private checkpointAgeOf: () => number | undefined = () => undefined;
+  private readonly checkpointAge: Gauge = new Gauge({
+    name: 'streamtune_checkpoint_age_seconds',
+    help: 'Seconds since the last durable checkpoint (absent before the first, or without checkpoints).',
+    registers: [this.registry],
+    collect: () => {
+      const age = this.checkpointAgeOf();
+      if (age !== undefined) this.checkpointAge.set(age);
+    },
+  });
+  private readonly checkpointFailures = new Counter({
+    name: 'streamtune_checkpoint_failures_total',
+    help: 'Checkpoints that could not be written; no offsets are committed past the last durable one.',
+    registers: [this.registry],
+  });
+  private readonly checkpoints = new Counter({
+    name: 'streamtune_checkpoints_total',
+    help: 'Durable checkpoints written.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // Make every series exist from the start, so dashboards and rate() see zeros, not gaps.
@@ -111,6 +132,18 @@ export class Telemetry {
   setBackend(name: string): void {
     this.backend.reset();
     this.backend.set({ backend: name }, 1);
+  }
+
+  /** Reads the checkpoint age at scrape time, and makes the checkpoint counters exist. */
+  trackCheckpointAge(age: () => number | undefined): void {
+    this.checkpointAgeOf = age;
+    this.checkpointFailures.inc(0);
+    this.checkpoints.inc(0);
+  }
+
+  recordCheckpoint(ok: boolean): void {
+    if (ok) this.checkpoints.inc();
+    else this.checkpointFailures.inc();
   }
 
   setTensors(count: number): void {
