@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { BehaviorSubject } from 'rxjs';
 import type { Config } from './config.js';
+import { CheckpointError } from './errors.js';
 import { DeadLetterFile } from './DeadLetterFile.js';
 import type { Logger } from './logger.js';
 import { selectBackend } from './model/selectBackend.js';
@@ -104,6 +105,11 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
       )
     : undefined;
   if (checkpointer) telemetry.trackCheckpointAge(() => checkpointer.ageSeconds);
+  // A first run checkpoints its starting point, so a crash before the first periodic checkpoint
+  // still restarts from a known state (the dead letter, for one, is cut back to it).
+  if (checkpointer && !loaded && !(await checkpointer.final(0, -1))) {
+    throw new CheckpointError(`cannot write the initial checkpoint to ${config.checkpoint.dir}; see the error above`);
+  }
   const metricsLog = config.metricsLog ? new MetricsLog(config.metricsLog) : undefined;
   const mode = config.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'json') : config.progress;
   const progress = new Progress(mode, { stream: io.stderr, log });

@@ -10,8 +10,16 @@ export interface KafkaBroker {
   readonly brokers: string;
   /** SASL_PLAINTEXT bootstrap address (PLAIN `streamtune`, SCRAM-SHA-256/512 `streamtune-scram`). */
   readonly saslBrokers: string;
-  /** Stops the broker and removes its data dir; safe to call more than once. */
+  /** Stops the broker and removes its data dir (kept when given as `dataDir`); safe to call more than once. */
   stop(): Promise<void>;
+  /** Stops the broker and starts it again on the same ports; the data survives only with `dataDir`. */
+  restart(): Promise<void>;
+}
+
+/** Settings of {@link startBroker}. */
+export interface BrokerOptions {
+  /** Keep the broker's data in this folder: it survives `restart()` and `stop()` (the caller removes it). */
+  readonly dataDir?: string;
 }
 
 const script = fileURLToPath(new URL('../../docker/kafka/kafka.sh', import.meta.url));
@@ -27,8 +35,11 @@ const stopTimeoutMs = 60_000;
  * const kafka = new Kafka({ brokers: [broker.brokers] });
  * // ...
  * await broker.stop();
+ * // a broker whose topics survive a restart (the caller removes dataDir):
+ * const durable = await startBroker({ dataDir: await mkdtemp(join(tmpdir(), 'kafka-')) });
+ * await durable.restart();
  */
-export async function startBroker(): Promise<KafkaBroker> {
+export async function startBroker(options: BrokerOptions = {}): Promise<KafkaBroker> {
   const [port, saslPort, controllerPort] = await freePorts(3);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -37,7 +48,8 @@ export async function startBroker(): Promise<KafkaBroker> {
     STREAMTUNE_KAFKA_CONTROLLER_PORT: String(controllerPort),
     STREAMTUNE_KAFKA_STATE: join(tmpdir(), `streamtune-kafka-test-${port}.env`),
   };
-  delete env.STREAMTUNE_KAFKA_DATA; // always a fresh temp dir that `stop` removes
+  delete env.STREAMTUNE_KAFKA_DATA; // a fresh temp dir that `stop` removes, unless a dataDir is given
+  if (options.dataDir !== undefined) env.STREAMTUNE_KAFKA_DATA = options.dataDir;
 
   const stopSync = (): void => {
     spawnSync('bash', [script, 'stop'], { env, stdio: 'ignore', timeout: stopTimeoutMs });
@@ -66,6 +78,11 @@ export async function startBroker(): Promise<KafkaBroker> {
         process.removeListener('exit', stopSync);
       });
       return stopping;
+    },
+    async restart() {
+      if (stopping) throw new Error('restart() after stop()');
+      await runScript('stop', env, stopTimeoutMs);
+      await runScript('start', env, startTimeoutMs);
     },
   };
 }
