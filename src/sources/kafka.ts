@@ -355,9 +355,12 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
     } else {
       this.inFlight.push({ state, firstIndex: record.index, firstOffset: at, lastIndex: record.index });
     }
-    const waiters = this.spaceWaiters;
-    this.spaceWaiters = [];
-    for (const wake of waiters) wake();
+    // resume a waiting fetch once a quarter of the queue is free, not after every record
+    if (this.spaceWaiters.length > 0 && this.buffered <= this.queueSize - Math.ceil(this.queueSize / 4)) {
+      const waiters = this.spaceWaiters;
+      this.spaceWaiters = [];
+      for (const wake of waiters) wake();
+    }
     return record;
   }
 
