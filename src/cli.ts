@@ -67,6 +67,7 @@ for (const f of flags) {
   trainCommand.addOption(option);
 }
 trainCommand.option('--no-metrics', 'do not serve /metrics');
+trainCommand.option('--no-tuning', 'turn the tuning loop off: the learning rate and L2 stay as configured');
 
 trainCommand.action(async (opts: Record<string, unknown>) => {
   const log = createLogger();
@@ -79,6 +80,7 @@ trainCommand.action(async (opts: Record<string, unknown>) => {
     if (value !== undefined) setPath(overrides, f.path, value);
   }
   if (opts.metrics === false) setPath(overrides, ['metrics', 'enabled'], false);
+  if (opts.tuning === false) setPath(overrides, ['tuning', 'enabled'], false);
   const file = typeof opts.config === 'string' ? readConfigFile(opts.config) : {};
   const config = parseConfig(mergeConfig({ source: 'embedded:elec2' }, file, overrides));
   const code = await train(config, { log, stdout: process.stdout, stderr: process.stderr });

@@ -3,7 +3,10 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { DETECTOR_TYPES } from './drift/createDetector.js';
+import { DRIFT_SIGNALS } from './drift/DriftMonitor.js';
 import { ACTIVATIONS, INITIALIZERS } from './model/ModelSpec.js';
+import { tuningSchema } from './tune/tuningSchema.js';
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -64,6 +67,15 @@ export const configSchema = z
     eval: z
       .strictObject({ window: positiveInt.default(1000), logEvery: positiveInt.default(1000) })
       .prefault({}),
+    drift: z
+      .strictObject({
+        /** Default: prequential_error for classification, prequential_loss for regression. */
+        signal: z.enum(DRIFT_SIGNALS).optional(),
+        /** Default: Page-Hinkley watching increases for classification, ADWIN for regression. */
+        detectors: z.array(z.looseObject({ type: z.enum(DETECTOR_TYPES) })).optional(),
+      })
+      .prefault({}),
+    tuning: tuningSchema.prefault({}),
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
     metrics: z
       .strictObject({

@@ -8,6 +8,13 @@ import { rollingMetrics } from '../operators/rollingMetrics.js';
 import { route } from '../operators/route.js';
 import { standardize } from '../operators/standardize.js';
 import { trainStep } from '../operators/trainStep.js';
+import { detectDrift } from '../operators/detectDrift.js';
+import { tune } from '../operators/tune.js';
+import { DriftMonitor, type DriftDetection } from './drift/DriftMonitor.js';
+import type { DetectorSpec } from './drift/createDetector.js';
+import { Tuner } from './tune/Tuner.js';
+import { TuningEffects } from './tune/TuningEffects.js';
+import type { TuningDecision } from './tune/TuningDecision.js';
 import { fromSource } from './sources/fromSource.js';
 import { Standardizer } from './stats/Standardizer.js';
 import type { HyperParams, RawRecord, Rejected, RejectReason, Sample, ScoredBatch, Schema } from './types.js';
@@ -34,6 +41,10 @@ export interface BatchReport {
    * Sources may commit their positions up to here once the state holding them is durable.
    */
   readonly doneThrough: number;
+  /** The first drift detected in this batch, or null. */
+  readonly drift: DriftDetection | null;
+  /** The tuner's decision after this batch (hyperparameters for the next step, events, actions). */
+  readonly decision: TuningDecision;
 }
 
 export interface PipelineOptions {
@@ -51,6 +62,8 @@ export interface PipelineOptions {
   readonly scaler?: Standardizer;
   readonly evaluator?: Evaluator;
   readonly counts?: RecordCounts;
+  readonly monitor?: DriftMonitor;
+  readonly tuner?: Tuner;
 }
 
 export interface PipelineResult {
@@ -60,6 +73,8 @@ export interface PipelineResult {
   readonly seconds: number;
   /** Source index of the last record read (-1 when none): everything up to it is processed. */
   readonly lastIndex: number;
+  readonly monitor: DriftMonitor;
+  readonly tuner: Tuner;
 }
 
 /**
@@ -75,6 +90,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const counts: RecordCounts = options.counts ?? emptyCounts();
   const scaler = options.scaler ?? createScaler(config, schema);
   const evaluator = options.evaluator ?? createEvaluator(config, schema);
+  const monitor = options.monitor ?? createMonitor(config, schema);
+  const tuner = options.tuner ?? new Tuner(config.tuning);
+  const effects = new TuningEffects({ trainer, scaler });
   const started = performance.now();
   let lastBatch: ScoredBatch | undefined;
   let lastIndex = -1;
@@ -98,7 +116,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     }),
     filter((decoded): decoded is Sample => !isRejected(decoded)),
   );
-  const evaluations$ = samples$.pipe(
+  const batches$ = samples$.pipe(
     route({ validationSplit: config.validationSplit, seed: config.splitSeed }),
     standardize(scaler.settings, scaler),
     miniBatch(config.batch.size, config.batch.maxWaitMs),
@@ -112,19 +130,29 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       }
       if (!batch.applied) counts.skippedSteps++;
     }),
+  );
+  const evaluations$ = batches$.pipe(
     rollingMetrics(evaluator.settings, evaluator),
     // rollingMetrics emits exactly once per batch, synchronously, so lastBatch is the one it scored.
-    tap((evaluation) => {
-      if (options.onBatch && lastBatch) {
-        const doneThrough = lastBatch.samples[lastBatch.samples.length - 1]?.index ?? -1;
-        options.onBatch({ batch: lastBatch, evaluation, counts, doneThrough });
-      }
+    map((evaluation) => {
+      const batch = lastBatch as ScoredBatch;
+      return { batch, evaluation, counts, doneThrough: batch.samples[batch.samples.length - 1]?.index ?? -1 };
     }),
+    detectDrift(monitor.settings, monitor),
+    tune(config.tuning, schema.task, () => hyperParams.value, undefined, tuner),
+    tap((report) => {
+      // Close the loop: the next step reads the new hyperparameters; actions change the state.
+      effects.afterBatch(report.batch, counts.batches);
+      effects.apply(report.decision.actions, counts.batches);
+      if (report.decision.hp !== hyperParams.value) hyperParams.next(report.decision.hp);
+      options.onBatch?.(report);
+    }),
+    map((report) => report.evaluation),
     defaultIfEmpty(evaluator.get()),
   );
 
   const evaluation = await lastValueFrom(evaluations$);
-  return { counts, evaluation, scaler, seconds: (performance.now() - started) / 1000, lastIndex };
+  return { counts, evaluation, scaler, seconds: (performance.now() - started) / 1000, lastIndex, monitor, tuner };
 }
 
 export function emptyCounts(): RecordCounts {
@@ -143,4 +171,22 @@ export function createScaler(config: Config, schema: Schema): Standardizer {
 
 export function createEvaluator(config: Config, schema: Schema): Evaluator {
   return new Evaluator({ task: schema.task, classes: schema.classes, window: config.eval.window });
+}
+
+/** The drift monitor a config asks for (the signal defaults to the prequential error, or loss for regression). */
+export function createMonitor(config: Config, schema: Schema): DriftMonitor {
+  return new DriftMonitor({
+    task: schema.task,
+    signal: config.drift.signal ?? (schema.task === 'regression' ? 'prequential_loss' : 'prequential_error'),
+    detectors: (config.drift.detectors as unknown as DetectorSpec[] | undefined) ?? defaultDetectors(schema.task),
+  });
+}
+
+/**
+ * Classification: Page-Hinkley on the 0/1 error, looking for increases only (a falling error is
+ * learning, not drift). On SEA it fires once after each of the three drifts and never between.
+ * Regression: ADWIN on the squared error, whose bound adapts to the loss's own scale.
+ */
+function defaultDetectors(task: Schema['task']): DetectorSpec[] {
+  return task === 'regression' ? [{ type: 'adwin' }] : [{ type: 'pageHinkley', mode: 'up' }];
 }

@@ -32,6 +32,7 @@ export function buildSummary(input: {
   /** Records read by this process (less than `counts.total` when it resumed from a checkpoint). */
   recordsThisRun?: number;
   hyperParams: HyperParams;
+  tuningEvents?: readonly unknown[];
   interrupted: boolean;
 }): Summary {
   const { counts, evaluation } = input;
@@ -54,7 +55,7 @@ export function buildSummary(input: {
     window: evaluation.window,
     baselines,
     hyperParams: input.hyperParams,
-    tuningEvents: [],
+    tuningEvents: input.tuningEvents ?? [],
     interrupted: input.interrupted,
   };
 }
@@ -85,6 +86,11 @@ export function formatSummary(s: Summary): string {
     rows.push([`baseline ${name}`, metricText(b)]);
   }
   rows.push(['learning rate / l2', `${s.hyperParams.learningRate} / ${s.hyperParams.l2}`]);
+  if (s.tuningEvents.length > 0) {
+    const byReason = new Map<string, number>();
+    for (const e of s.tuningEvents as Array<{ reason: string }>) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);
+    rows.push(['tuning events', [...byReason].map(([r, c]) => `${r}: ${c}`).join(', ')]);
+  }
   if (s.interrupted) rows.push(['stopped', 'interrupted by signal; the in-flight batch was finished']);
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');

@@ -10,7 +10,9 @@ import { CheckpointStore } from './checkpoint/CheckpointStore.js';
 import { Checkpointer } from './checkpoint/Checkpointer.js';
 import type { ConfigSummary } from './checkpoint/Checkpoint.js';
 import { restoreCheckpoint, takeCheckpoint, type TrainingParts } from './checkpoint/trainingCheckpoint.js';
-import { createEvaluator, createScaler, emptyCounts, runPipeline } from './pipeline.js';
+import { createEvaluator, createMonitor, createScaler, emptyCounts, runPipeline } from './pipeline.js';
+import { Tuner } from './tune/Tuner.js';
+import type { TuningEvent } from './tune/TuningEvent.js';
 import { resolveSchema } from './resolveSchema.js';
 import { openSource } from './sources/openSource.js';
 import { buildSummary, formatSummary, summaryJson } from './summary.js';
@@ -59,13 +61,16 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
   });
   const hyperParams = new BehaviorSubject<HyperParams>({ learningRate: config.optimizer.learningRate, l2: config.l2 });
   const deadLetter = new DeadLetterFile(config.deadLetter);
+  const monitor = createMonitor(config, schema);
+  const tuner = new Tuner(config.tuning);
+  const tuningEvents: TuningEvent[] = [];
   const parts: TrainingParts = {
     trainer,
     scaler: createScaler(config, schema),
     evaluator: createEvaluator(config, schema),
     counts: emptyCounts(),
     hyperParams,
-    extra: { deadLetter },
+    extra: { deadLetter, monitor, tuner },
   };
   const store = config.checkpoint.dir ? new CheckpointStore({ dir: config.checkpoint.dir, keep: config.checkpoint.keep }) : undefined;
   const loaded = await store?.loadLatest();
@@ -85,6 +90,7 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
   const telemetry = new Telemetry();
   telemetry.setBackend(backend.name);
   telemetry.setTensors(trainer.numTensors);
+  telemetry.declareDetectors(monitor.detectors.map((d) => d.name));
   const startRecords = parts.counts.total;
   const checkpointer = store
     ? new Checkpointer(
@@ -143,12 +149,25 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
       scaler: parts.scaler,
       evaluator: parts.evaluator,
       counts: parts.counts,
+      monitor,
+      tuner,
       signal: abort.signal,
       onRejected: (rejected) => {
         deadLetter.write(rejected);
         telemetry.recordRejected(rejected.reason);
       },
-      onBatch: ({ batch, evaluation, counts, doneThrough }) => {
+      onBatch: ({ batch, evaluation, counts, doneThrough, drift, decision }) => {
+        if (drift) {
+          telemetry.recordDrift(drift.detector);
+          log.info({ event: 'drift.detected', ...drift, records: counts.total }, `drift detected by ${drift.detector} at record ${drift.index}`);
+        }
+        for (const event of decision.events) {
+          tuningEvents.push(event);
+          telemetry.recordTuning(event);
+          log.info({ event: 'tuner.adjusted', ...event }, `tuner: ${event.reason} ${event.param} ${event.old} -> ${event.new}`);
+          metricsLog?.write({ type: 'tuning', ...event });
+        }
+        telemetry.setDetectorStats(monitor.stats());
         checkpointer?.maybe(counts.total, doneThrough);
         telemetry.observeBatch(batch);
         telemetry.observeEvaluation(evaluation);
@@ -182,6 +201,7 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
       evaluation: result.evaluation,
       seconds: result.seconds,
       recordsThisRun: thisRun,
+      tuningEvents,
       hyperParams: hyperParams.value,
       interrupted,
     });

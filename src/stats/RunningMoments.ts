@@ -32,7 +32,7 @@ export class RunningMoments {
   readonly dim: number;
   readonly halfLife: number | undefined;
   /** Factor applied to the existing weight before each update (1 without forgetting). */
-  readonly #alpha: number;
+  #alpha: number;
   #count = 0;
   readonly #mean: Float64Array;
   readonly #m2: Float64Array;
@@ -50,6 +50,16 @@ export class RunningMoments {
     this.#alpha = halfLife === undefined ? 1 : 2 ** (-1 / halfLife);
     this.#mean = new Float64Array(dim);
     this.#m2 = new Float64Array(dim);
+  }
+
+  /**
+   * Changes the forgetting while learning goes on (a tuner speeds it up for a while after a
+   * drift): `undefined` goes back to the configured `halfLife`. The weights already seen stay.
+   */
+  forgetWith(halfLife: number | undefined): void {
+    const h = halfLife ?? this.halfLife;
+    if (h !== undefined && !(h > 0)) throw new ConfigError(`RunningMoments: halfLife must be positive, got ${h}`);
+    this.#alpha = h === undefined ? 1 : 2 ** (-1 / h);
   }
 
   /** Total weight seen (the number of records without forgetting). */

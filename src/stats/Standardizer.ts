@@ -106,6 +106,12 @@ export class Standardizer {
   }
 
   /** The learned state as plain JSON. */
+  /** Temporarily forgets faster (or, with `undefined`, as configured again); see RunningMoments.forgetWith. */
+  forgetWith(halfLife: number | undefined): void {
+    this.#features.forgetWith(halfLife);
+    this.#target?.forgetWith(halfLife);
+  }
+
   snapshot(): StandardizerSnapshot {
     return { features: this.#features.snapshot(), target: this.#target?.snapshot() ?? null };
   }

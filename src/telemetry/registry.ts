@@ -122,6 +122,25 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  private readonly driftDetected = new Counter({
+    name: 'streamtune_drift_detected_total',
+    help: 'Drifts detected, by detector.',
+    labelNames: ['detector'] as const,
+    registers: [this.registry],
+  });
+  private readonly tuningAdjustments = new Counter({
+    name: 'streamtune_tuning_adjustments_total',
+    help: 'Tuner adjustments, by parameter (learningRate, l2, weights, optimizer, standardizer) and reason.',
+    labelNames: ['param', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly detectorStat = new Gauge({
+    name: 'streamtune_detector_statistic',
+    help: 'Internal statistics of the drift detectors (e.g. ADWIN width and mean, Page-Hinkley sums).',
+    labelNames: ['detector', 'stat'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // Make every series exist from the start, so dashboards and rate() see zeros, not gaps.
@@ -144,6 +163,27 @@ export class Telemetry {
   recordCheckpoint(ok: boolean): void {
     if (ok) this.checkpoints.inc();
     else this.checkpointFailures.inc();
+  }
+
+  recordDrift(detector: string): void {
+    this.driftDetected.inc({ detector });
+  }
+
+  recordTuning(event: { param: string; reason: string }): void {
+    this.tuningAdjustments.inc({ param: event.param, reason: event.reason });
+  }
+
+  /** Makes the drift and tuning series exist from the start (zeros), for the configured detectors. */
+  declareDetectors(names: readonly string[]): void {
+    for (const detector of names) this.driftDetected.inc({ detector }, 0);
+  }
+
+  setDetectorStats(stats: Record<string, Record<string, number>>): void {
+    for (const [detector, values] of Object.entries(stats)) {
+      for (const [stat, value] of Object.entries(values)) {
+        if (Number.isFinite(value)) this.detectorStat.set({ detector, stat }, value);
+      }
+    }
   }
 
   setTensors(count: number): void {

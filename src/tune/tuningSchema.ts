@@ -8,7 +8,7 @@ import { plateauSettingsSchema } from './PlateauPolicy.js';
  * A policy's entry: `false` disables it; `true`, `{}` or nothing enables it with the defaults.
  * (A transform rather than a union, so that a bad nested field is reported by its own path.)
  */
-function toggle<S extends z.ZodType<object, object>>(schema: S) {
+function toggle<S extends z.ZodType<object, object>>(schema: S, enabledByDefault = true) {
   return z
     .custom<boolean | z.input<S>>()
     .transform((value, ctx): false | z.output<S> => {
@@ -18,7 +18,7 @@ function toggle<S extends z.ZodType<object, object>>(schema: S) {
       for (const issue of result.error.issues) ctx.issues.push({ ...issue, input: value } as z.core.$ZodRawIssue);
       return z.NEVER;
     })
-    .prefault({} as z.input<S>);
+    .prefault((enabledByDefault ? {} : false) as z.input<S>);
 }
 
 /**
@@ -47,7 +47,12 @@ export const tuningSchema = z
     maxL2: z.number().min(0).optional(),
     divergence: toggle(divergenceSettingsSchema),
     drift: toggle(driftSettingsSchema),
-    plateau: toggle(plateauSettingsSchema),
+    /**
+     * Off by default: on a stream that keeps drifting, cutting the learning rate on every plateau
+     * leaves it too small to follow the next change (measured on SEA: overall prequential accuracy
+     * 0.840 with it, 0.875 without). Turn it on for streams that settle.
+     */
+    plateau: toggle(plateauSettingsSchema, false),
     gap: toggle(gapSettingsSchema),
   })
   .refine((t) => t.minLr === undefined || t.maxLr === undefined || t.minLr <= t.maxLr, {

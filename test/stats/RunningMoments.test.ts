@@ -207,3 +207,27 @@ describe('RunningMoments', () => {
     expect(m.variance(1)).toBe(0);
   });
 });
+
+describe('RunningMoments.forgetWith', () => {
+  it('switches to the given half-life from the next update, and back to the configured one', () => {
+    const fast = new RunningMoments({ dim: 1 });
+    for (const x of [1, 2, 3]) {
+      fast.update([x]);
+    }
+    fast.forgetWith(5);
+    // Weighted reference: the first three records weigh 1 until the switch, then decay like the rest.
+    const weights: number[] = [];
+    const xs = [1, 2, 3, 10, 11, 12];
+    const alpha = 2 ** (-1 / 5);
+    for (let i = 0; i < xs.length; i++) weights.push(i < 3 ? alpha ** 3 : alpha ** (xs.length - 1 - i));
+    for (const x of xs.slice(3)) fast.update([x]);
+    const w = weights.reduce((a, b) => a + b, 0);
+    const mean = xs.reduce((a, x, i) => a + weights[i]! * x, 0) / w;
+    expect(fast.mean(0)).toBeCloseTo(mean, 10);
+    expect(fast.count).toBeCloseTo(w, 10);
+    fast.forgetWith(undefined);
+    const before = fast.count;
+    fast.update([0]);
+    expect(fast.count).toBeCloseTo(before + 1, 10); // no forgetting again
+  });
+});

@@ -40,8 +40,11 @@ describe('Tuner', () => {
     expect(tuner.get()).toEqual(new Tuner({ enabled: false }).get());
   });
 
-  it('runs every policy with its defaults when given no settings, and none that is set to false', () => {
-    expect(Object.values(new Tuner().get()).every((s) => s !== null)).toBe(true);
+  it('runs divergence, drift and gap by default, plateau only when asked, and none that is set to false', () => {
+    const defaults = new Tuner().get();
+    expect(defaults.plateau).toBeNull();
+    expect([defaults.divergence, defaults.drift, defaults.gap].every((s) => s !== null)).toBe(true);
+    expect(new Tuner({ plateau: true }).get().plateau).not.toBeNull();
     const none = new Tuner({ divergence: false, drift: false, plateau: false, gap: false });
     expect(none.get()).toEqual({ divergence: null, drift: null, plateau: null, gap: null });
     const d = none.decide(signals(1, { drift, applied: false }), hp0, NOW);
@@ -156,7 +159,7 @@ describe('Tuner', () => {
   });
 
   it('restore throws on a missing or corrupt policy state and leaves the tuner as it was', () => {
-    const tuner = new Tuner();
+    const tuner = new Tuner({ plateau: true });
     run(tuner, script(30));
     const before = tuner.get();
     const snap = tuner.snapshot();

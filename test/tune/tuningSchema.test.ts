@@ -13,8 +13,20 @@ describe('tuningSchema', () => {
       enabled: true,
       divergence: { spikeFactor: 10, warmupBatches: 20, alpha: 0.1, factor: 0.5, minLr: 1e-6, cooldownBatches: 20 },
       drift: { factor: 3, maxLr: 0.01, decayBatches: 200, cooldownBatches: 50, resetMoments: false },
-      plateau: { factor: 0.5, patience: 50, cooldown: 20, minLr: 1e-5, threshold: 1e-4, minDelta: 0, monitor: 'auto' },
+      plateau: false,
       gap: { mode: 'abs', gapThreshold: 0.05, smallGap: 0.01, patience: 100, cooldown: 200, factor: 2, minL2: 1e-6, maxL2: 0.1 },
+    });
+  });
+
+  it('turns plateau on with true, with its defaults', () => {
+    expect(tuningSchema.parse({ plateau: true }).plateau).toEqual({
+      factor: 0.5,
+      patience: 50,
+      cooldown: 20,
+      minLr: 1e-5,
+      threshold: 1e-4,
+      minDelta: 0,
+      monitor: 'auto',
     });
   });
 
