@@ -58,6 +58,11 @@ export class DeadLetterFile {
     if (existsSync(this.path) && statSync(this.path).size > state.bytes) truncateSync(this.path, state.bytes);
   }
 
+  /** Writes are synchronous: nothing to wait for (the same surface as the dead-letter topic). */
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;

@@ -31,7 +31,7 @@ function checkpointEvery(value: string): Record<string, number> {
 
 /** Flag -> config path. Each flag can also come from the environment as STREAMTUNE_<FLAG_IN_SNAKE_CASE>. */
 const flags: ReadonlyArray<{ flag: string; key: string; path: string[]; parse?: (v: string) => unknown; help: string; choices?: string[] }> = [
-  { flag: '--source <path>', key: 'source', path: ['source'], help: 'a .csv or .jsonl file, or synth:sea / synth:hyperplane[?params] (default: the embedded Elec2 stream)' },
+  { flag: '--source <path>', key: 'source', path: ['source'], help: 'a .csv or .jsonl file, kafka://HOST:PORT/TOPIC[,TOPIC], or synth:sea / synth:hyperplane[?params] (default: the embedded Elec2 stream)' },
   { flag: '--label <name>', key: 'label', path: ['label'], help: 'label column (default: the last column)' },
   { flag: '--features <names>', key: 'features', path: ['features'], parse: (v) => v.split(',').map((s) => s.trim()).filter(Boolean), help: 'comma-separated feature columns (default: all others)' },
   { flag: '--key-field <name>', key: 'keyField', path: ['keyField'], help: 'column whose value routes a record to train/holdout (default: the record index)' },
@@ -51,6 +51,9 @@ const flags: ReadonlyArray<{ flag: string; key: string; path: string[]; parse?: 
   { flag: '--metrics-log <path>', key: 'metricsLog', path: ['metricsLog'], help: 'append one JSON line of metrics per evaluation interval' },
   { flag: '--summary-json <path>', key: 'summaryJson', path: ['summaryJson'], help: 'write the end-of-run summary as JSON' },
   { flag: '--progress <mode>', key: 'progress', path: ['progress'], choices: ['auto', 'tty', 'json', 'off'], help: 'progress display (default auto: a status line on a terminal, JSON logs otherwise)' },
+  { flag: '--group <id>', key: 'group', path: ['kafka', 'group'], help: 'Kafka consumer group (default streamtune)' },
+  { flag: '--dead-letter-topic <topic>', key: 'deadLetterTopic', path: ['kafka', 'deadLetterTopic'], help: 'send rejected Kafka messages to this topic instead of the dead-letter file' },
+  { flag: '--events-topic <topic>', key: 'eventsTopic', path: ['kafka', 'eventsTopic'], help: 'publish tuning events and drift detections to this topic' },
   { flag: '--checkpoint-dir <dir>', key: 'checkpointDir', path: ['checkpoint', 'dir'], help: 'keep checkpoints here and resume from the newest on start' },
   { flag: '--checkpoint-every <n|Ts>', key: 'checkpointEvery', path: ['checkpoint'], parse: checkpointEvery, help: 'checkpoint every n records (e.g. 10000) or T seconds (e.g. 30s); default 10000 records or 30 s, whichever first' },
   { flag: '--seed <n>', key: 'seed', path: ['model', 'seed'], parse: num('--seed'), help: 'seed for weight initialization and dropout (default 42)' },
@@ -67,6 +70,7 @@ for (const f of flags) {
   trainCommand.addOption(option);
 }
 trainCommand.option('--no-metrics', 'do not serve /metrics');
+trainCommand.option('--stop-at-end', 'Kafka: stop once every assigned partition is read to the end offset it had at start');
 trainCommand.option('--no-tuning', 'turn the tuning loop off: the learning rate and L2 stay as configured');
 
 trainCommand.action(async (opts: Record<string, unknown>) => {
@@ -81,6 +85,7 @@ trainCommand.action(async (opts: Record<string, unknown>) => {
   }
   if (opts.metrics === false) setPath(overrides, ['metrics', 'enabled'], false);
   if (opts.tuning === false) setPath(overrides, ['tuning', 'enabled'], false);
+  if (opts.stopAtEnd === true || process.env.STREAMTUNE_STOP_AT_END === 'true') setPath(overrides, ['kafka', 'stopAtEnd'], true);
   const file = typeof opts.config === 'string' ? readConfigFile(opts.config) : {};
   const config = parseConfig(mergeConfig({ source: 'embedded:elec2' }, file, overrides));
   const code = await train(config, { log, stdout: process.stdout, stderr: process.stderr });

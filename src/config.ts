@@ -67,6 +67,47 @@ export const configSchema = z
     eval: z
       .strictObject({ window: positiveInt.default(1000), logEvery: positiveInt.default(1000) })
       .prefault({}),
+    kafka: z
+      .strictObject({
+        /** Consumer group of the trainer. */
+        group: z.string().min(1).default('streamtune'),
+        /** Where a group with no committed offset starts: the earliest offset (true) or the end. */
+        fromBeginning: z.boolean().default(true),
+        /** How message values are read: JSON objects/arrays, or CSV lines (names from csvColumns). */
+        format: z.enum(['auto', 'json', 'csv']).default('auto'),
+        csvColumns: z.array(z.string().min(1)).min(1).optional(),
+        /** Finish when every assigned partition is read to the end offset it had at start. */
+        stopAtEnd: z.boolean().default(false),
+        /** Rejected messages go here (original bytes and key, reason and source position in headers). */
+        deadLetterTopic: z.string().min(1).optional(),
+        /** Tuning events and drift detections go here as JSON. */
+        eventsTopic: z.string().min(1).optional(),
+        clientId: z.string().min(1).default('streamtune'),
+        ssl: z
+          .union([
+            z.boolean(),
+            z.strictObject({
+              ca: z.string().min(1).optional(),
+              cert: z.string().min(1).optional(),
+              key: z.string().min(1).optional(),
+              rejectUnauthorized: z.boolean().optional(),
+            }),
+          ])
+          .optional(),
+        /** The password comes from an environment variable (default STREAMTUNE_KAFKA_PASSWORD) or a file, never the config. */
+        sasl: z
+          .strictObject({
+            mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+            username: z.string().min(1),
+            passwordEnv: z.string().min(1).optional(),
+            passwordFile: z.string().min(1).optional(),
+          })
+          .optional(),
+        sessionTimeoutMs: z.number().int().min(6000).optional(),
+        commitIntervalMs: z.number().min(0).default(1000),
+        queueSize: positiveInt.default(10_000),
+      })
+      .prefault({}),
     drift: z
       .strictObject({
         /** Default: prequential_error for classification, prequential_loss for regression. */

@@ -1,26 +1,30 @@
 import { writeFileSync } from 'node:fs';
 import { BehaviorSubject } from 'rxjs';
+import type { Checkpoint, ConfigSummary } from './checkpoint/Checkpoint.js';
+import { CheckpointStore } from './checkpoint/CheckpointStore.js';
+import { Checkpointer } from './checkpoint/Checkpointer.js';
+import { restoreCheckpoint, takeCheckpoint, type TrainingParts } from './checkpoint/trainingCheckpoint.js';
 import type { Config } from './config.js';
-import { CheckpointError } from './errors.js';
 import { DeadLetterFile } from './DeadLetterFile.js';
+import { CheckpointError } from './errors.js';
 import type { Logger } from './logger.js';
 import { selectBackend } from './model/selectBackend.js';
 import { Trainer } from './model/Trainer.js';
-import { CheckpointStore } from './checkpoint/CheckpointStore.js';
-import { Checkpointer } from './checkpoint/Checkpointer.js';
-import type { ConfigSummary } from './checkpoint/Checkpoint.js';
-import { restoreCheckpoint, takeCheckpoint, type TrainingParts } from './checkpoint/trainingCheckpoint.js';
 import { createEvaluator, createMonitor, createScaler, emptyCounts, runPipeline } from './pipeline.js';
-import { Tuner } from './tune/Tuner.js';
-import type { TuningEvent } from './tune/TuningEvent.js';
 import { resolveSchema } from './resolveSchema.js';
-import { openSource } from './sources/openSource.js';
+import { KafkaDeadLetter } from './sources/KafkaDeadLetter.js';
+import { KafkaTopicWriter } from './sources/KafkaTopicWriter.js';
+import { kafkaSettings } from './sources/openKafka.js';
+import { parseKafkaUri } from './sources/kafkaClient.js';
+import { openSource, type OpenedSource } from './sources/openSource.js';
 import { buildSummary, formatSummary, summaryJson } from './summary.js';
 import { MetricsLog } from './telemetry/MetricsLog.js';
 import { Progress } from './telemetry/Progress.js';
 import { Telemetry } from './telemetry/registry.js';
 import { serveMetrics, type MetricsServer } from './telemetry/server.js';
-import type { HyperParams } from './types.js';
+import { Tuner } from './tune/Tuner.js';
+import type { TuningEvent } from './tune/TuningEvent.js';
+import type { HyperParams, Rejected } from './types.js';
 
 export interface TrainIO {
   readonly log: Logger;
@@ -28,21 +32,81 @@ export interface TrainIO {
   readonly stderr: NodeJS.WriteStream;
 }
 
+/** Where rejected records go: a JSONL file, or a Kafka topic. */
+interface DeadLetterSink {
+  readonly count: number;
+  write(record: Rejected): void;
+  flush(): Promise<void>;
+  close(): void | Promise<void>;
+}
+
 /**
- * `streamtune train`: selects the backend, opens the source, serves metrics, runs the pipeline
- * until the source ends (or SIGINT/SIGTERM, which finish the in-flight batch), then prints the
- * summary. Returns the process exit code.
+ * `streamtune train`: selects the backend, restores the newest checkpoint (if any), opens the
+ * source at the checkpoint's positions, serves metrics, runs the pipeline until the source ends
+ * (or SIGINT/SIGTERM, which finish the in-flight batch), checkpoints, commits what the durable
+ * state covers, and prints the summary. Returns the process exit code.
+ *
+ * Commit rule: source offsets are allowed to be committed only once the dead letters before them
+ * are written and, with checkpoints, once the checkpoint holding them is durable.
  */
 export async function train(config: Config, io: TrainIO): Promise<number> {
   const { log } = io;
   const backend = await selectBackend(config.backend === 'auto' ? undefined : config.backend);
   log.info({ backend: backend.name, fallbacks: backend.fallbacks }, `backend: ${backend.name}`);
 
-  // The columns decide the schema, the schema decides what a checkpoint must match, and the
-  // checkpoint decides where the source resumes: so look first, then open for reading.
-  const probe = await openSource(config.source, config);
-  const schema = resolveSchema(config, probe.columns, probe.name);
+  const store = config.checkpoint.dir ? new CheckpointStore({ dir: config.checkpoint.dir, keep: config.checkpoint.keep }) : undefined;
+  const loaded = await store?.loadLatest();
+  for (const skipped of loaded?.skipped ?? []) {
+    log.warn({ path: skipped.path, reason: skipped.reason }, `skipping unreadable checkpoint ${skipped.path}: ${skipped.reason}`);
+  }
+
+  const telemetry = new Telemetry();
+  telemetry.setBackend(backend.name);
+  const source = await openSource(config.source, {
+    ...config,
+    ...(loaded ? { resume: loaded.checkpoint.positions } : {}),
+    kafkaHooks: {
+      logger: log,
+      onStatus: (status) => {
+        telemetry.setSourceUp(status.up);
+        if (status.up) log.info({ event: 'source.up' }, 'Kafka source is up');
+        else log.warn({ event: 'source.down', reason: status.reason }, `Kafka source is down, retrying: ${status.reason ?? ''}`);
+      },
+      onPartition: (p) => telemetry.setPartition(p),
+    },
+  });
+  telemetry.setSourceUp(true);
+  const resources: Array<() => unknown> = [() => source.close?.()];
+  try {
+    return await trainOn(source, config, io, { telemetry, backend: backend.name, store, loaded, resources });
+  } finally {
+    for (const release of resources.reverse()) {
+      try {
+        await release();
+      } catch (error) {
+        log.warn({ err: error }, `while shutting down: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+async function trainOn(
+  source: OpenedSource,
+  config: Config,
+  io: TrainIO,
+  ctx: {
+    telemetry: Telemetry;
+    backend: string;
+    store: CheckpointStore | undefined;
+    loaded: Awaited<ReturnType<CheckpointStore['loadLatest']>>;
+    resources: Array<() => unknown>;
+  },
+): Promise<number> {
+  const { log } = io;
+  const { telemetry, store, loaded, resources } = ctx;
+  const schema = resolveSchema(config, source.columns, source.name);
   const summaryOfConfig: ConfigSummary = { ...schema, layers: config.model.layers };
+  log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
 
   const trainer = new Trainer({
     task: schema.task,
@@ -59,8 +123,18 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
     l2: config.l2,
     clipNorm: config.optimizer.clipNorm,
   });
+  resources.push(() => trainer.dispose());
   const hyperParams = new BehaviorSubject<HyperParams>({ learningRate: config.optimizer.learningRate, l2: config.l2 });
-  const deadLetter = new DeadLetterFile(config.deadLetter);
+  const kafkaBrokers = source.name.startsWith('kafka://') ? parseKafkaUri(source.name).brokers : undefined;
+  const deadLetterFile = config.kafka.deadLetterTopic ? undefined : new DeadLetterFile(config.deadLetter);
+  const deadLetter: DeadLetterSink =
+    deadLetterFile ??
+    (await KafkaDeadLetter.open(kafkaSettings(config, kafkaBrokers ?? []), config.kafka.deadLetterTopic as string, log));
+  resources.push(() => deadLetter.close());
+  const events = config.kafka.eventsTopic
+    ? await KafkaTopicWriter.open(kafkaSettings(config, kafkaBrokers ?? []), config.kafka.eventsTopic, log)
+    : undefined;
+  if (events) resources.push(() => events.close());
   const monitor = createMonitor(config, schema);
   const tuner = new Tuner(config.tuning);
   const tuningEvents: TuningEvent[] = [];
@@ -70,13 +144,8 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
     evaluator: createEvaluator(config, schema),
     counts: emptyCounts(),
     hyperParams,
-    extra: { deadLetter, monitor, tuner },
+    extra: { monitor, tuner, ...(deadLetterFile ? { deadLetter: deadLetterFile } : {}) },
   };
-  const store = config.checkpoint.dir ? new CheckpointStore({ dir: config.checkpoint.dir, keep: config.checkpoint.keep }) : undefined;
-  const loaded = await store?.loadLatest();
-  for (const skipped of loaded?.skipped ?? []) {
-    log.warn({ path: skipped.path, reason: skipped.reason }, `skipping unreadable checkpoint ${skipped.path}: ${skipped.reason}`);
-  }
   if (loaded) {
     restoreCheckpoint(parts, summaryOfConfig, loaded.checkpoint, loaded.path);
     log.info(
@@ -84,13 +153,20 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
       `resuming from ${loaded.path} (${loaded.checkpoint.records.total} records)`,
     );
   }
-  const source = loaded ? await openSource(config.source, { ...config, resume: loaded.checkpoint.positions }) : probe;
-  log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
 
-  const telemetry = new Telemetry();
-  telemetry.setBackend(backend.name);
   telemetry.setTensors(trainer.numTensors);
   telemetry.declareDetectors(monitor.detectors.map((d) => d.name));
+
+  // Offsets may be committed only after the dead letters before them are written (and, with
+  // checkpoints, only the positions of a durable checkpoint). Commits run one after another.
+  let commits = Promise.resolve();
+  const allowCommit = (positions: Checkpoint['positions']): void => {
+    if (!source.allowCommit) return;
+    commits = commits
+      .then(() => deadLetter.flush())
+      .then(() => source.allowCommit?.(positions))
+      .catch((error: unknown) => log.error({ err: error }, `offsets not committed: ${(error as Error).message}`));
+  };
   const startRecords = parts.counts.total;
   const checkpointer = store
     ? new Checkpointer(
@@ -98,9 +174,10 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
         { everyRecords: config.checkpoint.everyRecords, everySeconds: config.checkpoint.everySeconds },
         {
           take: (doneThrough) => takeCheckpoint(parts, summaryOfConfig, source.positionsThrough(doneThrough)),
-          onDurable: (doneThrough, path) => {
+          onDurable: (checkpoint, path) => {
             telemetry.recordCheckpoint(true);
-            log.debug({ path, doneThrough }, 'checkpoint durable');
+            log.debug({ path, records: checkpoint.records.total }, 'checkpoint durable');
+            allowCommit(checkpoint.positions);
           },
           onFailure: (error) => {
             telemetry.recordCheckpoint(false);
@@ -116,9 +193,12 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
   if (checkpointer && !loaded && !(await checkpointer.final(0, -1))) {
     throw new CheckpointError(`cannot write the initial checkpoint to ${config.checkpoint.dir}; see the error above`);
   }
+
   const metricsLog = config.metricsLog ? new MetricsLog(config.metricsLog) : undefined;
+  if (metricsLog) resources.push(() => metricsLog.close());
   const mode = config.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'json') : config.progress;
   const progress = new Progress(mode, { stream: io.stderr, log });
+  resources.push(() => progress.finish());
   const abort = new AbortController();
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -132,90 +212,97 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
-  let server: MetricsServer | undefined;
-  try {
-    if (config.metrics.enabled) {
-      server = await serveMetrics(telemetry.registry, { host: config.metrics.host, port: config.metrics.port });
-      log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
-    }
-    let nextLog = config.eval.logEvery;
-    const result = await runPipeline({
-      config,
-      schema,
-      records: source.records,
-      trainer,
-      hyperParams,
-      scaler: parts.scaler,
-      evaluator: parts.evaluator,
-      counts: parts.counts,
-      monitor,
-      tuner,
-      signal: abort.signal,
-      onRejected: (rejected) => {
-        deadLetter.write(rejected);
-        telemetry.recordRejected(rejected.reason);
-      },
-      onBatch: ({ batch, evaluation, counts, doneThrough, drift, decision }) => {
-        if (drift) {
-          telemetry.recordDrift(drift.detector);
-          log.info({ event: 'drift.detected', ...drift, records: counts.total }, `drift detected by ${drift.detector} at record ${drift.index}`);
-        }
-        for (const event of decision.events) {
-          tuningEvents.push(event);
-          telemetry.recordTuning(event);
-          log.info({ event: 'tuner.adjusted', ...event }, `tuner: ${event.reason} ${event.param} ${event.old} -> ${event.new}`);
-          metricsLog?.write({ type: 'tuning', ...event });
-        }
-        telemetry.setDetectorStats(monitor.stats());
-        checkpointer?.maybe(counts.total, doneThrough);
-        telemetry.observeBatch(batch);
-        telemetry.observeEvaluation(evaluation);
-        telemetry.setTensors(trainer.numTensors);
-        progress.update({ records: counts.total, rejected: counts.rejected, evaluation, hyperParams: hyperParams.value });
-        if (metricsLog && counts.total >= nextLog) {
-          metricsLog.write({
-            time: new Date().toISOString(),
-            records: counts.total,
-            trained: counts.trained,
-            holdout: counts.holdout,
-            rejected: counts.rejected,
-            window: evaluation.window,
-            learningRate: hyperParams.value.learningRate,
-            l2: hyperParams.value.l2,
-          });
-          nextLog = (Math.floor(counts.total / config.eval.logEvery) + 1) * config.eval.logEvery;
-        }
-      },
-    });
-    progress.finish();
-    if (checkpointer && result.lastIndex >= 0 && !(await checkpointer.final(result.counts.total, result.lastIndex))) {
-      log.error('the final checkpoint could not be written: the next start resumes from the last durable one');
-    }
-    const thisRun = result.counts.total - startRecords;
-    const summary = buildSummary({
-      source: source.name,
-      task: schema.task,
-      backend: backend.name,
-      counts: result.counts,
-      evaluation: result.evaluation,
-      seconds: result.seconds,
-      recordsThisRun: thisRun,
-      tuningEvents,
-      hyperParams: hyperParams.value,
-      interrupted,
-    });
-    if (config.summaryJson) writeFileSync(config.summaryJson, summaryJson(summary) + '\n');
-    if (deadLetter.count > 0) log.warn({ path: deadLetter.path, count: deadLetter.count }, `${deadLetter.count} rejected records written to ${deadLetter.path}`);
-    io.stdout.write(formatSummary(summary) + '\n');
-    return 0;
-  } finally {
-    progress.finish();
+  resources.push(() => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    deadLetter.close();
-    metricsLog?.close();
-    await server?.close();
-    trainer.dispose();
+  });
+
+  let server: MetricsServer | undefined;
+  if (config.metrics.enabled) {
+    server = await serveMetrics(telemetry.registry, { host: config.metrics.host, port: config.metrics.port });
+    resources.push(() => server?.close());
+    log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
   }
+  let nextLog = config.eval.logEvery;
+  const result = await runPipeline({
+    config,
+    schema,
+    records: source.records,
+    trainer,
+    hyperParams,
+    scaler: parts.scaler,
+    evaluator: parts.evaluator,
+    counts: parts.counts,
+    monitor,
+    tuner,
+    signal: abort.signal,
+    onRejected: (rejected) => {
+      deadLetter.write(rejected);
+      telemetry.recordRejected(rejected.reason);
+    },
+    onBatch: ({ batch, evaluation, counts, doneThrough, drift, decision }) => {
+      if (drift) {
+        telemetry.recordDrift(drift.detector);
+        log.info({ event: 'drift.detected', ...drift, records: counts.total }, `drift detected by ${drift.detector} at record ${drift.index}`);
+        events?.write({ value: JSON.stringify({ type: 'drift', time: new Date().toISOString(), records: counts.total, ...drift }) });
+      }
+      for (const event of decision.events) {
+        tuningEvents.push(event);
+        telemetry.recordTuning(event);
+        log.info({ event: 'tuner.adjusted', tuning: event }, `tuner: ${event.reason} ${event.param} ${event.old} -> ${event.new}`);
+        metricsLog?.write({ type: 'tuning', ...event });
+        events?.write({ value: JSON.stringify({ type: 'tuning', ...event }) });
+      }
+      telemetry.observeBatch(batch);
+      telemetry.observeEvaluation(evaluation);
+      telemetry.setDetectorStats(monitor.stats());
+      telemetry.setTensors(trainer.numTensors);
+      progress.update({ records: counts.total, rejected: counts.rejected, evaluation, hyperParams: hyperParams.value });
+      if (metricsLog && counts.total >= nextLog) {
+        metricsLog.write({
+          time: new Date().toISOString(),
+          records: counts.total,
+          trained: counts.trained,
+          holdout: counts.holdout,
+          rejected: counts.rejected,
+          window: evaluation.window,
+          learningRate: hyperParams.value.learningRate,
+          l2: hyperParams.value.l2,
+        });
+        nextLog = (Math.floor(counts.total / config.eval.logEvery) + 1) * config.eval.logEvery;
+      }
+      if (checkpointer) checkpointer.maybe(counts.total, doneThrough);
+      else if (source.allowCommit) allowCommit(source.positionsThrough(doneThrough));
+    },
+  });
+  progress.finish();
+  if (result.lastIndex >= 0) {
+    if (checkpointer) {
+      if (!(await checkpointer.final(result.counts.total, result.lastIndex))) {
+        log.error('the final checkpoint could not be written: the next start resumes from the last durable one');
+      }
+    } else if (source.allowCommit) {
+      allowCommit(source.positionsThrough(result.lastIndex));
+    }
+  }
+  await commits;
+  const summary = buildSummary({
+    source: source.name,
+    task: schema.task,
+    backend: ctx.backend,
+    counts: result.counts,
+    evaluation: result.evaluation,
+    seconds: result.seconds,
+    recordsThisRun: result.counts.total - startRecords,
+    tuningEvents,
+    hyperParams: hyperParams.value,
+    interrupted,
+  });
+  if (config.summaryJson) writeFileSync(config.summaryJson, summaryJson(summary) + '\n');
+  if (deadLetter.count > 0) {
+    const where = deadLetterFile ? deadLetterFile.path : `topic ${config.kafka.deadLetterTopic}`;
+    log.warn({ count: deadLetter.count, deadLetter: where }, `${deadLetter.count} rejected records written to ${where}`);
+  }
+  io.stdout.write(formatSummary(summary) + '\n');
+  return 0;
 }

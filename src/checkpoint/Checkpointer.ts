@@ -11,8 +11,8 @@ export interface CheckpointerSettings {
 export interface CheckpointerHooks {
   /** Builds the checkpoint of the state right now, which covers every record up to `doneThrough`. */
   readonly take: (doneThrough: number) => Checkpoint;
-  /** The checkpoint is durable: positions up to `doneThrough` may now be committed. */
-  readonly onDurable: (doneThrough: number, path: string) => void;
+  /** The checkpoint is durable: its source positions may now be committed. */
+  readonly onDurable: (checkpoint: Checkpoint, path: string) => void;
   readonly onFailure: (error: unknown) => void;
   readonly now?: () => number;
 }
@@ -24,7 +24,7 @@ export interface CheckpointerHooks {
  * durable, which is the only moment source positions may be committed.
  *
  * @example
- * const cp = new Checkpointer(store, { everyRecords: 10_000 }, { take, onDurable: (i) => source.commitThrough(i), onFailure });
+ * const cp = new Checkpointer(store, { everyRecords: 10_000 }, { take, onDurable: (c) => source.allowCommit(c.positions), onFailure });
  * cp.maybe(counts.total, report.doneThrough); // after each batch
  * await cp.final(counts.total, lastIndex);    // at shutdown
  */
@@ -84,7 +84,7 @@ export class Checkpointer {
     const write = this.store.save(checkpoint).then(
       (path) => {
         this.durableAt = this.now();
-        this.hooks.onDurable(doneThrough, path);
+        this.hooks.onDurable(checkpoint, path);
         return true;
       },
       (error: unknown) => {

@@ -1,8 +1,8 @@
-import { Partitioners, type Admin, type IHeaders, type Message, type Producer } from 'kafkajs';
-import { SourceError } from '../errors.js';
+import type { IHeaders } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { Rejected } from '../types.js';
-import { createKafka, kafkaConnectError, kafkaErrorLine, type KafkaSettings } from './kafkaClient.js';
+import type { KafkaSettings } from './kafkaClient.js';
+import { KafkaTopicWriter } from './KafkaTopicWriter.js';
 
 /** Header names written on each dead-lettered message. */
 export const DEAD_LETTER_HEADERS = {
@@ -28,20 +28,7 @@ export const DEAD_LETTER_HEADERS = {
  * await dlt.close();
  */
 export class KafkaDeadLetter {
-  private pending: Message[] = [];
-  private scheduled: ReturnType<typeof setImmediate> | undefined;
-  private chain: Promise<void> = Promise.resolve();
-  private failures: unknown[] = [];
-  private lost = 0;
-  private written = 0;
-  private closed = false;
-
-  private constructor(
-    private readonly settings: KafkaSettings,
-    readonly topic: string,
-    private readonly producer: Producer,
-    private readonly log: Logger | undefined,
-  ) {}
+  private constructor(private readonly writer: KafkaTopicWriter) {}
 
   /**
    * Connects a producer, creating the topic (1 partition) when it is missing.
@@ -50,33 +37,16 @@ export class KafkaDeadLetter {
    * const dlt = await KafkaDeadLetter.open(settings, 'events.dlt', log);
    */
   static async open(settings: KafkaSettings, topic: string, logger?: Logger): Promise<KafkaDeadLetter> {
-    const kafka = createKafka(settings, logger);
-    const admin = kafka.admin();
-    const producer = kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-      maxInFlightRequests: 1,
-    });
-    try {
-      await admin.connect().catch((error: unknown) => {
-        throw kafkaConnectError(settings, error);
-      });
-      await ensureTopic(admin, settings, topic);
-      await producer.connect().catch((error: unknown) => {
-        throw kafkaConnectError(settings, error);
-      });
-    } catch (error) {
-      await producer.disconnect().catch(() => {});
-      throw error;
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
-    return new KafkaDeadLetter(settings, topic, producer, logger);
+    return new KafkaDeadLetter(await KafkaTopicWriter.open(settings, topic, logger));
+  }
+
+  get topic(): string {
+    return this.writer.topic;
   }
 
   /** Records queued so far. */
   get count(): number {
-    return this.written;
+    return this.writer.count;
   }
 
   /**
@@ -86,7 +56,6 @@ export class KafkaDeadLetter {
    * dlt.write({ index: 3, position: 't/0@3', raw: 'oops', reason: 'malformed', detail: '...', origin });
    */
   write(rejected: Rejected): void {
-    if (this.closed) throw new SourceError(`dead-letter topic "${this.topic}" is closed; cannot write ${rejected.position}`);
     const { origin } = rejected;
     const headers: IHeaders = {
       [DEAD_LETTER_HEADERS.reason]: rejected.reason,
@@ -98,83 +67,18 @@ export class KafkaDeadLetter {
       headers[DEAD_LETTER_HEADERS.sourcePartition] = String(origin.partition);
       headers[DEAD_LETTER_HEADERS.sourceOffset] = origin.offset;
     }
-    this.pending.push(
-      origin
-        ? { key: origin.key, value: origin.value, headers }
-        : { key: rejected.key ?? null, value: rejected.raw, headers },
-    );
-    this.written++;
-    this.scheduled ??= setImmediate(() => this.drain());
-  }
-
-  /**
-   * Sends what is queued and waits for every send so far. Throws a SourceError when any
-   * message could not be produced after the retries (reported once).
-   *
-   * @example
-   * await dlt.flush();
-   */
-  async flush(): Promise<void> {
-    this.drain();
-    await this.chain;
-    if (this.failures.length === 0) return;
-    const [first] = this.failures;
-    const lost = this.lost;
-    this.failures = [];
-    this.lost = 0;
-    throw new SourceError(
-      `cannot write ${lost} record(s) to dead-letter topic "${this.topic}" on ${this.settings.brokers.join(',')}: ${kafkaErrorLine(first, this.settings)}`,
-      { cause: first, retriable: true },
+    this.writer.write(
+      origin ? { key: origin.key, value: origin.value, headers } : { key: rejected.key ?? null, value: rejected.raw, headers },
     );
   }
 
-  /**
-   * Flushes, then disconnects (a failed flush still disconnects, then throws).
-   *
-   * @example
-   * await dlt.close();
-   */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    try {
-      await this.flush();
-    } finally {
-      this.closed = true;
-      await this.producer.disconnect().catch(() => {});
-    }
+  /** Sends what is queued and waits for every send so far (throws a SourceError when any failed). */
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
-  private drain(): void {
-    if (this.scheduled !== undefined) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
-    if (this.pending.length === 0) return;
-    const messages = this.pending;
-    this.pending = [];
-    this.chain = this.chain.then(async () => {
-      try {
-        await this.producer.send({ topic: this.topic, acks: -1, messages });
-      } catch (error) {
-        this.failures.push(error);
-        this.lost += messages.length;
-        this.log?.error(
-          { topic: this.topic, count: messages.length },
-          `cannot write to dead-letter topic "${this.topic}": ${kafkaErrorLine(error, this.settings)}`,
-        );
-      }
-    });
-  }
-}
-
-async function ensureTopic(admin: Admin, settings: KafkaSettings, topic: string): Promise<void> {
-  if ((await admin.listTopics()).includes(topic)) return;
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  } catch (error) {
-    const already = (error as { errors?: Array<{ type?: string }> }).errors?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
-    if (already) return;
-    throw new SourceError(
-      `cannot create dead-letter topic "${topic}" on ${settings.brokers.join(',')}: ${kafkaErrorLine(error, settings)}; create it yourself or check the permissions`,
-      { cause: error, retriable: false },
-    );
+  /** Flushes, then disconnects. */
+  close(): Promise<void> {
+    return this.writer.close();
   }
 }

@@ -52,9 +52,21 @@ export interface KafkaSourceOptions {
   readonly sessionTimeoutMs?: number;
   /** How often partitions are reported to `onPartition` besides after each commit. Default 5000 ms. */
   readonly reportIntervalMs?: number;
+  /**
+   * Resume here (from a checkpoint), whatever the group has committed: the first join seeks each
+   * listed partition to its offset, and nothing before it is handed out.
+   */
+  readonly startOffsets?: readonly KafkaOffset[];
   readonly logger?: Logger;
   readonly onStatus?: (status: KafkaStatus) => void;
   readonly onPartition?: (partition: KafkaPartitionStatus) => void;
+}
+
+/** The next offset to read in one topic-partition (what a group commits and a checkpoint stores). */
+export interface KafkaOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
 }
 
 /** What the source knows of one topic-partition. Offsets as numbers (exact below 2^53). */
@@ -73,6 +85,10 @@ interface PartitionState {
   done: number;
   /** Committed offset (next to read), -1 when none. */
   committed: number;
+  /** Highest next-offset the caller allowed to commit (covered by durable state), -1 before any. */
+  allowed: number;
+  /** Where a checkpoint said to resume, -1 when none. */
+  resumeAt: number;
   /** End offset at the first group join: what `stopAtEnd` reads up to. */
   stopAt?: number;
   /** Latest high watermark. */
@@ -138,6 +154,8 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
   /** Offsets for the current assignment are known (start, stopAt). */
   private joinReady = false;
   private joinGeneration = 0;
+  /** The resume offsets were sought (once, at the first join). */
+  private seeked = false;
   private up: boolean | undefined;
   private failure: SourceError | undefined;
   private stopped = false;
@@ -159,6 +177,11 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
     this.queueSize = options.queueSize ?? DEFAULT_QUEUE_SIZE;
     this.commitIntervalMs = options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS;
     this.log = options.logger;
+    for (const { topic, partition, offset } of options.startOffsets ?? []) {
+      const state = this.partition(topic, partition);
+      state.resumeAt = Number(offset);
+      state.enqueued = state.resumeAt - 1; // nothing before the resume point is handed out
+    }
     if (options.onPartition) {
       this.reportTimer = setInterval(() => this.report(), options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS);
       this.reportTimer.unref();
@@ -253,14 +276,13 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
   }
 
   /**
-   * Marks every handed-out record with `index <= index` as fully processed; commits the offsets
-   * after them at most every `commitIntervalMs` (in the background, one commit at a time; a
-   * failed commit is logged and retried on a later call).
+   * Marks every handed-out record with `index <= index` as fully processed (bookkeeping only:
+   * nothing is committed). {@link positions} then includes them.
    *
    * @example
-   * source.commitThrough(batch.at(-1).index);
+   * source.markDone(batch.at(-1).index);
    */
-  commitThrough(index: number): void {
+  markDone(index: number): void {
     while (this.inFlightHead < this.inFlight.length) {
       const run = this.inFlight[this.inFlightHead]!;
       if (run.firstIndex > index) break;
@@ -273,11 +295,53 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
       this.inFlight.splice(0, this.inFlightHead);
       this.inFlightHead = 0;
     }
+  }
+
+  /**
+   * The next offset to read of every partition this source has a position for: after the last
+   * record marked done, or the resume point when nothing was done since. What a checkpoint stores.
+   *
+   * @example
+   * source.markDone(i); const offsets = source.positions(); // [{ topic: 'elec2', partition: 0, offset: '1520' }, ...]
+   */
+  positions(): KafkaOffset[] {
+    const out: KafkaOffset[] = [];
+    for (const s of this.partitions.values()) {
+      const next = Math.max(s.done + 1, s.resumeAt);
+      if (next > 0) out.push({ topic: s.topic, partition: s.partition, offset: String(next) });
+    }
+    return out.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
+  }
+
+  /**
+   * Allows committing up to these offsets (those of a durable checkpoint, or of records marked
+   * done when there are no checkpoints); commits at most every `commitIntervalMs`, in the
+   * background, one commit at a time; a failed commit is logged and retried on a later call.
+   *
+   * @example
+   * source.allowCommit(checkpoint.positions.offsets);
+   */
+  allowCommit(offsets: readonly KafkaOffset[]): void {
+    for (const { topic, partition, offset } of offsets) {
+      const state = this.partition(topic, partition);
+      state.allowed = Math.max(state.allowed, Number(offset));
+    }
     if (this.commitRunning === undefined && Date.now() - this.lastCommitAt >= this.commitIntervalMs && this.pending().length > 0) {
       this.commit().catch((error: unknown) => {
         this.log?.warn({ err: error }, `Kafka offset commit failed; retrying later: ${oneLine(error, this.options.kafka)}`);
       });
     }
+  }
+
+  /**
+   * Marks records up to `index` done and allows committing them: for runs without checkpoints.
+   *
+   * @example
+   * source.commitThrough(batch.at(-1).index);
+   */
+  commitThrough(index: number): void {
+    this.markDone(index);
+    this.allowCommit(this.positions());
   }
 
   /**
@@ -430,7 +494,18 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
     const key = tp(topic, partition);
     let state = this.partitions.get(key);
     if (!state) {
-      state = { topic, partition, enqueued: -1, handedNext: -1, scannedNext: -1, start: -1, done: -1, committed: -1 };
+      state = {
+        topic,
+        partition,
+        enqueued: -1,
+        handedNext: -1,
+        scannedNext: -1,
+        start: -1,
+        done: -1,
+        committed: -1,
+        allowed: -1,
+        resumeAt: -1,
+      };
       this.partitions.set(key, state);
     }
     return state;
@@ -445,6 +520,12 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
       }
       this.assigned = assigned;
       this.joinReady = false;
+      if (!this.seeked) {
+        this.seeked = true;
+        for (const state of assigned) {
+          if (state.resumeAt >= 0) this.consumer.seek({ topic: state.topic, partition: state.partition, offset: String(state.resumeAt) });
+        }
+      }
       const generation = ++this.joinGeneration;
       this.setStatus({ up: true });
       void this.loadJoinInfo(generation);
@@ -506,7 +587,14 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
           state.stopAt ??= highOffset;
           state.high = Math.max(state.high ?? 0, highOffset);
           state.committed = Math.max(state.committed, groupOffset);
-          state.start = groupOffset >= 0 ? Math.max(groupOffset, lowOffset) : fromBeginning ? lowOffset : highOffset;
+          state.start =
+            state.resumeAt >= 0
+              ? state.resumeAt
+              : groupOffset >= 0
+                ? Math.max(groupOffset, lowOffset)
+                : fromBeginning
+                  ? lowOffset
+                  : highOffset;
         }
       });
       this.joinReady = true;
@@ -519,9 +607,9 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
     }
   }
 
-  /** Assigned partitions with records marked done past the committed offset (a revoked partition is its new owner's to commit). */
+  /** Assigned partitions allowed to commit past the committed offset (a revoked partition is its new owner's to commit). */
   private pending(): PartitionState[] {
-    return (this.assigned ?? []).filter((s) => s.done >= 0 && s.done + 1 > s.committed);
+    return (this.assigned ?? []).filter((s) => s.allowed > s.committed);
   }
 
   /** Queues a commit of every done offset after the commit in flight (commits never overlap). */
@@ -537,7 +625,7 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
 
   private async commitPending(): Promise<void> {
     this.lastCommitAt = Date.now();
-    const offsets = this.pending().map((s) => ({ topic: s.topic, partition: s.partition, offset: String(s.done + 1) }));
+    const offsets = this.pending().map((s) => ({ topic: s.topic, partition: s.partition, offset: String(s.allowed) }));
     if (offsets.length === 0) return;
     try {
       await this.consumer.commitOffsets(offsets);

@@ -6,6 +6,8 @@ import { CheckpointError, SourceError } from '../errors.js';
 import type { RawRecord } from '../types.js';
 import { readCsv, readCsvHeader } from './csv.js';
 import { readJsonl } from './jsonl.js';
+import { openKafka, type KafkaHooks } from './openKafka.js';
+import type { Config } from '../config.js';
 import { parseSyntheticUri } from './synthetic.js';
 
 /** An opened source: its records (pulled lazily) and the column names to pick label and features from. */
@@ -15,6 +17,10 @@ export interface OpenedSource {
   readonly records: AsyncIterable<RawRecord>;
   /** The positions a checkpoint covering every record up to source index `index` stores. */
   positionsThrough(index: number): SourcePositions;
+  /** Kafka: allow committing up to these positions (of a durable checkpoint, or of processed records). */
+  allowCommit?(positions: SourcePositions): void;
+  /** Kafka: commit what is allowed, leave the group, disconnect. */
+  close?(): Promise<void>;
 }
 
 export interface OpenSourceOptions {
@@ -24,6 +30,9 @@ export interface OpenSourceOptions {
   readonly label?: string;
   /** Resume after these positions (from a checkpoint): records before them are not read again. */
   readonly resume?: SourcePositions;
+  /** Kafka settings and hooks (for `kafka://` sources). */
+  readonly kafka?: Config['kafka'];
+  readonly kafkaHooks?: KafkaHooks;
 }
 
 /** The stream `npm start` trains on: a copy of Elec2 shipped in the package's `data/`. */
@@ -38,6 +47,10 @@ export const EMBEDDED_SOURCE = 'embedded:elec2';
  * const { columns, records } = await openSource('data/elec2.csv');
  */
 export async function openSource(source: string, options: OpenSourceOptions = {}): Promise<OpenedSource> {
+  if (source.startsWith('kafka://')) {
+    if (!options.kafka) throw new SourceError(`${source}: Kafka settings are missing`);
+    return openKafka(source, { ...options, kafka: options.kafka }, options.resume, options.kafkaHooks);
+  }
   if (source.startsWith('synth:')) {
     const synth = parseSyntheticUri(source);
     const from = resumeIndex(options.resume, 'synthetic', source);
@@ -62,7 +75,7 @@ export async function openSource(source: string, options: OpenSourceOptions = {}
     return { name: path, columns: await jsonlColumns(path, options), records, positionsThrough };
   }
   throw new SourceError(
-    `cannot tell the format of source "${source}": use a .csv, .jsonl or .ndjson file, synth:sea, synth:hyperplane or ${EMBEDDED_SOURCE}`,
+    `cannot tell the format of source "${source}": use a .csv, .jsonl or .ndjson file, kafka://HOST:PORT/TOPIC, synth:sea, synth:hyperplane or ${EMBEDDED_SOURCE}`,
   );
 }
 

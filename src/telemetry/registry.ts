@@ -141,6 +141,30 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  private readonly sourceUp = new Gauge({
+    name: 'streamtune_source_up',
+    help: '1 while the source is reachable (Kafka: the consumer is in its group), 0 while it retries.',
+    registers: [this.registry],
+  });
+  private readonly kafkaLag = new Gauge({
+    name: 'streamtune_kafka_lag',
+    help: 'Messages between the next offset to read and the end of the partition.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+  private readonly kafkaPosition = new Gauge({
+    name: 'streamtune_kafka_position',
+    help: 'Next offset the trainer reads in each partition.',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+  private readonly kafkaCommitted = new Gauge({
+    name: 'streamtune_kafka_committed_offset',
+    help: 'Offset committed by the trainer group in each partition (only what durable state covers).',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     // Make every series exist from the start, so dashboards and rate() see zeros, not gaps.
@@ -163,6 +187,17 @@ export class Telemetry {
   recordCheckpoint(ok: boolean): void {
     if (ok) this.checkpoints.inc();
     else this.checkpointFailures.inc();
+  }
+
+  setSourceUp(up: boolean): void {
+    this.sourceUp.set(up ? 1 : 0);
+  }
+
+  setPartition(p: { topic: string; partition: number; position: string; committed: string; lag: number }): void {
+    const labels = { topic: p.topic, partition: String(p.partition) };
+    this.kafkaLag.set(labels, p.lag);
+    this.kafkaPosition.set(labels, Number(p.position));
+    if (Number(p.committed) >= 0) this.kafkaCommitted.set(labels, Number(p.committed));
   }
 
   recordDrift(detector: string): void {
