@@ -1,22 +1,22 @@
-import { BehaviorSubject, filter, lastValueFrom, map, tap, defaultIfEmpty } from 'rxjs';
-import type { Config } from './config.js';
-import { decode, isRejected } from './decode.js';
-import { Evaluator, type Evaluation } from './eval/Evaluator.js';
-import type { Trainer } from './model/Trainer.js';
+import { BehaviorSubject, defaultIfEmpty, filter, lastValueFrom, map, tap } from 'rxjs';
+import { detectDrift } from '../operators/detectDrift.js';
 import { miniBatch } from '../operators/miniBatch.js';
 import { rollingMetrics } from '../operators/rollingMetrics.js';
 import { route } from '../operators/route.js';
 import { standardize } from '../operators/standardize.js';
 import { trainStep } from '../operators/trainStep.js';
-import { detectDrift } from '../operators/detectDrift.js';
 import { tune } from '../operators/tune.js';
-import { DriftMonitor, type DriftDetection } from './drift/DriftMonitor.js';
+import type { Config } from './config.js';
+import { decode, isRejected } from './decode.js';
 import type { DetectorSpec } from './drift/createDetector.js';
-import { Tuner } from './tune/Tuner.js';
-import { TuningEffects } from './tune/TuningEffects.js';
-import type { TuningDecision } from './tune/TuningDecision.js';
+import { DriftMonitor, type DriftDetection } from './drift/DriftMonitor.js';
+import { Evaluator, type Evaluation } from './eval/Evaluator.js';
+import type { Trainer } from './model/Trainer.js';
 import { fromSource } from './sources/fromSource.js';
 import { Standardizer } from './stats/Standardizer.js';
+import { Tuner } from './tune/Tuner.js';
+import type { TuningDecision } from './tune/TuningDecision.js';
+import { TuningEffects } from './tune/TuningEffects.js';
 import type { HyperParams, RawRecord, Rejected, RejectReason, Sample, ScoredBatch, Schema } from './types.js';
 
 /** Record counts: `total = trained + holdout + rejected`. */
@@ -69,18 +69,17 @@ export interface PipelineOptions {
 export interface PipelineResult {
   readonly counts: RecordCounts;
   readonly evaluation: Evaluation;
-  readonly scaler: Standardizer;
   readonly seconds: number;
   /** Source index of the last record read (-1 when none): everything up to it is processed. */
   readonly lastIndex: number;
-  readonly monitor: DriftMonitor;
-  readonly tuner: Tuner;
 }
 
 /**
  * The one place that wires the operators and subscribes:
  * source -> decode (rejects to the dead letter) -> route -> standardize -> batch -> train step
- * -> evaluate. Resolves when the source ends (or the signal aborts it) with the final counts.
+ * -> evaluate -> detect drift -> tune, closing the loop through `hyperParams` (read by the next
+ * step) and the tuner's actions. Resolves when the source ends (or the signal aborts it, after
+ * the in-flight batch) with the final counts.
  *
  * @example
  * const result = await runPipeline({ config, schema, records: readCsv(path), trainer, hyperParams, onRejected });
@@ -152,7 +151,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   );
 
   const evaluation = await lastValueFrom(evaluations$);
-  return { counts, evaluation, scaler, seconds: (performance.now() - started) / 1000, lastIndex, monitor, tuner };
+  return { counts, evaluation, seconds: (performance.now() - started) / 1000, lastIndex };
 }
 
 export function emptyCounts(): RecordCounts {
