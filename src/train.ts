@@ -276,9 +276,11 @@ async function trainOn(
     },
   });
   progress.finish();
+  let finalCheckpointFailed = false;
   if (result.lastIndex >= 0) {
     if (checkpointer) {
-      if (!(await checkpointer.final(result.counts.total, result.lastIndex))) {
+      finalCheckpointFailed = !(await checkpointer.final(result.counts.total, result.lastIndex));
+      if (finalCheckpointFailed) {
         log.error('the final checkpoint could not be written: the next start resumes from the last durable one');
       }
     } else if (source.allowCommit) {
@@ -304,5 +306,9 @@ async function trainOn(
     log.warn({ count: deadLetter.count, deadLetter: where }, `${deadLetter.count} rejected records written to ${where}`);
   }
   io.stdout.write(formatSummary(summary) + '\n');
+  if (finalCheckpointFailed) {
+    io.stderr.write(`streamtune: the final checkpoint could not be written to ${config.checkpoint.dir}; the next start resumes from the last durable one\n`);
+    return 1;
+  }
   return 0;
 }
