@@ -143,8 +143,13 @@ function labelDomain(schema: Schema): string {
   }
 }
 
-/** The value as it appeared, quoted if text, cut short if long. */
+/** The value as it appeared, quoted if text, cut short if long (never throws: BigInt and cycles have no JSON). */
 function show(value: unknown): string {
-  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  let text: string;
+  try {
+    text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = typeof value === 'bigint' ? `${value}n` : Object.prototype.toString.call(value);
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -143,6 +143,8 @@ function emptyFile(path: string): SourceError {
   return new SourceError(`CSV file "${path}" is empty: expected a header row naming the columns, then one row per record`);
 }
 
+/** The error's message on one short line: fast-csv quotes the unparsed rest of the file, which can be all of it. */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
+  return message.length > 200 ? `${message.slice(0, 197)}...` : message;
 }

@@ -1,0 +1,231 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { BehaviorSubject } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { SourceError } from '../../src/errors.js';
+import { hashUnit } from '../../src/hashKey.js';
+import { Trainer } from '../../src/model/Trainer.js';
+import { runPipeline, type PipelineResult } from '../../src/pipeline.js';
+import { resolveSchema } from '../../src/resolveSchema.js';
+import { openSource } from '../../src/sources/openSource.js';
+import { REJECT_REASONS, type HyperParams, type Rejected, type ScaledSample, type Schema } from '../../src/types.js';
+import { csvFile, jsonlFile, LONG, type FuzzFile } from './badRecords.js';
+import { FuzzTally } from './FuzzTally.js';
+
+/**
+ * Bad input through the REAL pipeline: fuzzed CSV and JSON Lines files (see badRecords.ts for what
+ * a record is) are read by `openSource` and run by `runPipeline` with a real Trainer on the cpu
+ * backend. Every record must come out exactly once, as a learned or scored sample with the right
+ * values and split, or as a rejection with the reason the README's rules give; the counts must add
+ * up; nothing may throw or hang (fast-check's `timeout` turns a hang into a counterexample).
+ */
+
+const tally = new FuzzTally('file sources');
+let dir: string;
+let serial = 0;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dir = await mkdtemp(join(tmpdir(), 'streamtune-fuzz-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  console.log(tally.line());
+});
+
+interface RunSettings {
+  readonly batchSize: number;
+  readonly validationSplit: number;
+}
+const runSettings: fc.Arbitrary<RunSettings> = fc.record({
+  batchSize: fc.integer({ min: 1, max: 16 }),
+  validationSplit: fc.constantFrom(0, 0.3, 1),
+});
+
+interface Outcome {
+  readonly path: string;
+  readonly rejected: readonly Rejected[];
+  readonly samples: readonly ScaledSample[];
+  readonly result: PipelineResult;
+}
+
+/** Writes the file and runs it through openSource and runPipeline, as `streamtune train` does. */
+async function run(file: FuzzFile, settings: RunSettings, schemaOf?: (columns: readonly string[]) => Schema): Promise<Outcome> {
+  const path = join(dir, `f${++serial}.${file.format}`);
+  await writeFile(path, file.bytes);
+  try {
+    const { task, classes, features, label } = file.schema;
+    const config = parseConfig({
+      source: path,
+      task,
+      ...(task === 'multiclass' ? { classes } : {}),
+      label,
+      features: [...features],
+      validationSplit: settings.validationSplit,
+      batch: { size: settings.batchSize },
+      model: { layers: [{ type: 'dense', units: 4 }], seed: 1 },
+    });
+    const opened = await openSource(path, { features, label });
+    const schema = schemaOf ? schemaOf(opened.columns) : resolveSchema(config, opened.columns, opened.name);
+    const trainer = new Trainer({
+      task,
+      classes: schema.classes,
+      inputDim: features.length,
+      model: { layers: config.model.layers, seed: 1 },
+      learningRate: config.optimizer.learningRate,
+      l2: config.l2,
+    });
+    const rejected: Rejected[] = [];
+    const samples: ScaledSample[] = [];
+    try {
+      const result = await runPipeline({
+        config,
+        schema,
+        records: opened.records,
+        trainer,
+        hyperParams: new BehaviorSubject<HyperParams>({ learningRate: config.optimizer.learningRate, l2: config.l2 }),
+        onRejected: (r) => rejected.push(r),
+        onBatch: ({ batch }) => samples.push(...batch.samples),
+      });
+      return { path, rejected, samples, result };
+    } finally {
+      trainer.dispose();
+    }
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
+const show = (text: string): string => JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...(${text.length} chars)` : text);
+
+/** Compares an outcome with what the file's generator expects; returns the mismatches (empty = all good). */
+function mismatches(file: FuzzFile, settings: RunSettings, outcome: Outcome): string[] {
+  const problems: string[] = [];
+  const { records } = file;
+  const { rejected, samples, result, path } = outcome;
+  const handled = new Map<number, { sample?: ScaledSample; rejected?: Rejected }>();
+  for (const r of rejected) {
+    if (handled.has(r.index)) problems.push(`record ${r.index} handled twice (rejected ${r.reason})`);
+    handled.set(r.index, { rejected: r });
+  }
+  for (const s of samples) {
+    if (handled.has(s.index)) problems.push(`record ${s.index} handled twice (sample)`);
+    handled.set(s.index, { sample: s });
+  }
+  let lost = 0;
+  records.forEach((record, index) => {
+    const what = `record ${index} (${record.kind}) ${show(record.text)}`;
+    const got = handled.get(index);
+    if (!got) {
+      lost++;
+      problems.push(`${what}: lost (neither learned, scored nor rejected)`);
+      return;
+    }
+    const { expected } = record;
+    if (expected.ok) {
+      if (!got.sample) return problems.push(`${what}: expected a sample, got reject ${got.rejected?.reason}: ${got.rejected?.detail}`);
+      const x = Array.from(got.sample.x);
+      if (x.length !== expected.x.length || x.some((v, i) => !Object.is(v, expected.x[i]))) {
+        problems.push(`${what}: features ${JSON.stringify(x)}, expected ${JSON.stringify(Array.from(expected.x))}`);
+      }
+      if (!Object.is(got.sample.y, expected.y)) problems.push(`${what}: label ${got.sample.y}, expected ${expected.y}`);
+      const split = hashUnit(String(index), 0) < settings.validationSplit ? 'holdout' : 'train';
+      if (got.sample.split !== split) problems.push(`${what}: routed to ${got.sample.split}, expected ${split}`);
+    } else {
+      const r = got.rejected;
+      if (!r) return problems.push(`${what}: expected reject ${expected.reason}, got a sample x=${JSON.stringify(Array.from(got.sample?.x ?? []))} y=${got.sample?.y}`);
+      if (r.reason !== expected.reason) problems.push(`${what}: rejected as ${r.reason} (${r.detail}), expected ${expected.reason}`);
+      if (!(REJECT_REASONS as readonly string[]).includes(r.reason)) problems.push(`${what}: unknown reason ${r.reason}`);
+      if (r.detail.length === 0) problems.push(`${what}: no detail`);
+      if (file.format === 'jsonl' && r.position !== `${path}:${record.line}`) problems.push(`${what}: position ${r.position}, expected ${path}:${record.line}`);
+    }
+    return undefined;
+  });
+  for (const index of handled.keys()) if (index < 0 || index >= records.length) problems.push(`unexpected record index ${index}`);
+  const bad = records.filter((r) => !r.expected.ok).length;
+  const { counts } = result;
+  if (counts.total !== records.length) problems.push(`counts.total ${counts.total}, expected ${records.length} records`);
+  if (counts.trained + counts.holdout + counts.rejected !== counts.total) problems.push(`counts do not add up: ${JSON.stringify(counts)}`);
+  if (counts.rejected !== bad || counts.trained + counts.holdout !== records.length - bad) {
+    problems.push(`counts ${counts.trained}+${counts.holdout}+${counts.rejected}, expected ${records.length - bad} valid + ${bad} bad`);
+  }
+  const byReason = Object.values(counts.rejectedByReason).reduce((a, b) => a + (b ?? 0), 0);
+  if (byReason !== counts.rejected) problems.push(`rejectedByReason sums to ${byReason}, rejected is ${counts.rejected}`);
+
+  tally.files++;
+  tally.records += records.length;
+  tally.bad += bad;
+  tally.losses += lost;
+  for (const r of rejected) tally.countReason(r.reason);
+  return problems;
+}
+
+const property = (files: fc.Arbitrary<FuzzFile>, schemaOf?: (file: FuzzFile) => Schema) =>
+  fc.asyncProperty(files, runSettings, async (file, settings) => {
+    const outcome = await run(file, settings, schemaOf && (() => schemaOf(file)));
+    const problems = mismatches(file, settings, outcome);
+    expect(problems.slice(0, 8).join('\n'), `${problems.length} problems with this ${file.format} file`).toBe('');
+  });
+
+// fast-check turns a run over `timeout` into a failure (a hang is a bug); vitest's own timeout bounds the whole test.
+const budget = { numRuns: 80, timeout: 20_000 } as const;
+
+describe('fuzzed files through the real pipeline', () => {
+  it('CSV: every record is learned, scored or rejected with its reason, exactly once, and the counts add up', async () => {
+    await fc.assert(property(csvFile), budget);
+  }, 120_000);
+
+  it('JSON Lines: every record is learned, scored or rejected with its reason, exactly once, and the counts add up', async () => {
+    // The schema comes from the config here, not from the first object's keys: see the known bug below.
+    // Files without any JSON object or array line are left out for the same bug's sake.
+    const runnable = jsonlFile.filter((file) => file.records.some((r) => r.kind === 'object' || r.kind === 'array'));
+    await fc.assert(property(runnable, (file) => file.schema), budget);
+  }, 120_000);
+
+  it('CSV: a broken quote ends the run with one short SourceError naming the file, never another error or a hang', async () => {
+    const broken = ['"abc,1,0', '"ab"c,1,0', 'a"b"",1', '1,"2', `"${'z'.repeat(LONG)}`];
+    await fc.assert(
+      fc.asyncProperty(csvFile, fc.nat(broken.length - 1), fc.nat(), runSettings, async (file, which, at, settings) => {
+        const lines = file.bytes.toString('latin1').split('\n');
+        lines.splice(1 + (at % lines.length), 0, broken[which] as string);
+        const error = await run({ ...file, bytes: Buffer.from(lines.join('\n'), 'latin1') }, settings).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        // A quote that never closes may swallow the rest of the file into one field: then the run ends normally.
+        if (error === undefined) return;
+        expect(error).toBeInstanceOf(SourceError);
+        const message = (error as SourceError).message;
+        expect(message).toMatch(/CSV file ".*f\d+\.csv"/);
+        expect(message.length).toBeLessThan(1000);
+        expect(message).not.toContain('\n');
+      }),
+      { numRuns: 30, timeout: 20_000 },
+    );
+  }, 120_000);
+});
+
+describe('known product bugs (these tests fail until the bug is fixed; then drop `.fails`)', () => {
+  const file = (format: 'csv' | 'jsonl', text: string, schema: Schema): FuzzFile => ({ format, schema, bytes: Buffer.from(text), records: [], blankLines: 0 });
+  const binary = (...features: string[]): Schema => ({ task: 'binary', classes: 2, features, label: 'y' });
+
+  it.fails('CSV: a row of empty cells (",,") is rejected as empty_value, not silently skipped', async () => {
+    const outcome = await run(file('csv', 'x1,x2,y\n,,\n1,2,0\n', binary('x1', 'x2')), { batchSize: 4, validationSplit: 0 });
+    expect(outcome.result.counts).toMatchObject({ total: 2, trained: 1, rejected: 1 });
+    expect(outcome.rejected.map((r) => r.reason)).toEqual(['empty_value']);
+  });
+
+  it.fails('JSON Lines: configured features and label are used even when the first object lacks one of them', async () => {
+    const outcome = await run(file('jsonl', '{"x1":1,"y":0}\n{"x1":1,"x2":2,"y":0}\n', binary('x1', 'x2')), { batchSize: 4, validationSplit: 0 });
+    expect(outcome.result.counts).toMatchObject({ total: 2, trained: 1, rejected: 1 });
+  });
+
+  it.fails('JSON Lines: a file with no JSON object runs (every line rejected) when features and label are configured', async () => {
+    const outcome = await run(file('jsonl', 'oops\n"text"\n', binary('x1')), { batchSize: 4, validationSplit: 0 });
+    expect(outcome.result.counts).toMatchObject({ total: 2, rejected: 2 });
+  });
+});
