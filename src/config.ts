@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { DETECTOR_TYPES } from './drift/createDetector.js';
+import { createDetector, DETECTOR_TYPES, type DetectorSpec } from './drift/createDetector.js';
 import { DRIFT_SIGNALS } from './drift/DriftMonitor.js';
 import { ACTIVATIONS, INITIALIZERS } from './model/ModelSpec.js';
 import { tuningSchema } from './tune/tuningSchema.js';
@@ -113,7 +113,17 @@ export const configSchema = z
         /** Default: prequential_error for classification, prequential_loss for regression. */
         signal: z.enum(DRIFT_SIGNALS).optional(),
         /** Default: Page-Hinkley watching increases for classification, ADWIN for regression. */
-        detectors: z.array(z.looseObject({ type: z.enum(DETECTOR_TYPES) })).optional(),
+        detectors: z
+          .array(
+            z.looseObject({ type: z.enum(DETECTOR_TYPES) }).superRefine((spec, ctx) => {
+              try {
+                createDetector(spec as unknown as DetectorSpec);
+              } catch (error) {
+                ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^createDetector: /, '') });
+              }
+            }),
+          )
+          .optional(),
       })
       .prefault({}),
     tuning: tuningSchema.prefault({}),
@@ -191,7 +201,8 @@ export function readConfigFile(path: string): Record<string, unknown> {
   try {
     value = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (cause) {
-    throw new ConfigError(`config file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(cause as Error).message}`, {
+    const first = (cause as Error).message.split('\n')[0]; // the YAML parser appends a code frame
+    throw new ConfigError(`config file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${first}`, {
       cause,
     });
   }

@@ -1,6 +1,7 @@
 import { Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Message } from 'kafkajs';
 import { ConfigError, SourceError } from './errors.js';
 import type { RawRecord } from './types.js';
+import { ensureTopic } from './sources/ensureTopic.js';
 
 /** How a record is written into a message value. */
 export type ReplayFormat = 'json' | 'csv';
@@ -89,7 +90,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      return await ensureTopic(admin, topic, options.partitions, onWarning);
+      return await topicPartitions(admin, topic, options.partitions, onWarning);
     } finally {
       await admin.disconnect();
     }
@@ -148,19 +149,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   return { sent, seconds, topic, partitions };
 }
 
-/** Creates the topic when missing; returns its partition count. */
-async function ensureTopic(
+/** Creates the topic when missing; returns its partition count, warning when it differs from the one asked for. */
+async function topicPartitions(
   admin: Admin,
   topic: string,
   wanted: number | undefined,
   onWarning: (message: string) => void,
 ): Promise<number> {
-  const exists = (await admin.listTopics()).includes(topic);
-  // createTopics answers false when someone else created it in between.
-  if (!exists) await admin.createTopics({ topics: [{ topic, numPartitions: wanted ?? 1 }], waitForLeaders: true });
-  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-  const partitions = topics[0]?.partitions.length ?? 0;
-  if (exists && wanted !== undefined && partitions !== wanted) {
+  const { created, partitions } = await ensureTopic(admin, topic, wanted === undefined ? {} : { partitions: wanted });
+  if (!created && wanted !== undefined && partitions !== wanted) {
     onWarning(`topic "${topic}" already exists with ${partitions} partition(s), not ${wanted}: producing to its ${partitions} partition(s)`);
   }
   return partitions;

@@ -1,6 +1,7 @@
-import { Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
+import { Partitioners, type Message, type Producer } from 'kafkajs';
 import { SourceError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { ensureTopic } from './ensureTopic.js';
 import { createKafka, kafkaConnectError, kafkaErrorLine, type KafkaSettings } from './kafkaClient.js';
 
 /**
@@ -47,7 +48,12 @@ export class KafkaTopicWriter {
       await admin.connect().catch((error: unknown) => {
         throw kafkaConnectError(settings, error);
       });
-      await ensureTopic(admin, settings, topic);
+      await ensureTopic(admin, topic).catch((error: unknown) => {
+        throw new SourceError(
+          `cannot create topic "${topic}" on ${settings.brokers.join(',')}: ${kafkaErrorLine(error, settings)}; create it yourself or check the permissions`,
+          { cause: error, retriable: false },
+        );
+      });
       await producer.connect().catch((error: unknown) => {
         throw kafkaConnectError(settings, error);
       });
@@ -133,19 +139,5 @@ export class KafkaTopicWriter {
         );
       }
     });
-  }
-}
-
-async function ensureTopic(admin: Admin, settings: KafkaSettings, topic: string): Promise<void> {
-  if ((await admin.listTopics()).includes(topic)) return;
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  } catch (error) {
-    const already = (error as { errors?: Array<{ type?: string }> }).errors?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS');
-    if (already) return;
-    throw new SourceError(
-      `cannot create topic "${topic}" on ${settings.brokers.join(',')}: ${kafkaErrorLine(error, settings)}; create it yourself or check the permissions`,
-      { cause: error, retriable: false },
-    );
   }
 }

@@ -12,15 +12,14 @@ export interface CsvOptions {
   readonly keyField?: string;
 }
 
-type Fields = Record<string, string>;
-/** A valid row tagged, at parse time, with its data-row index (so invalid rows can be put back in order). */
-type Tagged = { index: number; row: Fields };
+type Row = string[];
 
 /**
  * Streams a CSV file with a header row as raw records, pulled one at a time (the file is never
  * read whole, and a slow consumer slows the reading). Rows whose column count differs from the
  * header become records with `error.reason = 'column_count'`, in file order, never dropped.
- * A missing, unreadable or empty file (no header) throws a `SourceError` when iterated.
+ * Blank lines are skipped (a row of empty cells, `,,`, is a record: decode rejects it). A
+ * missing, unreadable or empty file (no header) throws a `SourceError` when iterated.
  *
  * @example
  * for await (const record of readCsv('data/elec2.csv')) {
@@ -32,48 +31,37 @@ export async function* readCsv(path: string, options: CsvOptions = {}): AsyncGen
   const delimiter = options.delimiter ?? ',';
   const parser = await openCsv(path, delimiter);
   let header: string[] | undefined;
-  // Rows seen by the parser (valid or not), in file order; the valid ones come out of the stream
-  // later than they were parsed, so each is tagged now and the invalid ones wait in `invalid`.
-  let parsed = 0;
-  const invalid: RawRecord[] = [];
-  // Line numbers assume one line per record and no blank lines: blank lines (skipped by
-  // `ignoreEmpty`) and quoted fields spanning several lines shift the real line further down.
-  const position = (index: number): string => `${path}:${index + 2}`;
-
-  parser.on('headers', (names: string[]) => {
-    header = names;
-  });
-  parser.on('data-invalid', (row: unknown) => {
-    const values = Array.isArray(row) ? row.map(String) : [];
-    const index = parsed++;
-    invalid.push({
-      index,
-      position: position(index),
-      raw: joinCsv(values, delimiter),
-      error: {
-        reason: 'column_count',
-        detail: `expected ${header?.length ?? '?'} columns (the header), got ${values.length}`,
-      },
-    });
-  });
-  parser.transform((row: Fields): Tagged => ({ index: parsed++, row }));
-
+  let index = 0;
+  // 1-based line of the current row, counting blank lines; a quoted field spanning several lines
+  // shifts the real line further down.
+  let line = 0;
   try {
-    for await (const { index, row } of parser as AsyncIterable<Tagged>) {
-      while (invalid.length > 0 && invalid[0]!.index < index) yield invalid.shift()!;
-      const key = options.keyField === undefined ? undefined : row[options.keyField];
-      yield {
-        index,
-        position: position(index),
-        raw: joinCsv(Object.values(row), delimiter),
-        fields: row,
-        ...(key ? { key } : {}),
-      };
+    for await (const row of parser as AsyncIterable<Row>) {
+      line++;
+      if (isBlank(row)) continue;
+      if (header === undefined) {
+        header = cleanHeader(row);
+        continue;
+      }
+      const position = `${path}:${line}`;
+      const raw = joinCsv(row, delimiter);
+      if (row.length !== header.length) {
+        yield {
+          index: index++,
+          position,
+          raw,
+          error: { reason: 'column_count', detail: `expected ${header.length} columns (the header), got ${row.length}` },
+        };
+        continue;
+      }
+      const fields: Record<string, string> = {};
+      header.forEach((name, i) => (fields[name] = row[i] as string));
+      const key = options.keyField === undefined ? undefined : fields[options.keyField];
+      yield { index: index++, position, raw, fields, ...(key ? { key } : {}) };
     }
-    yield* invalid.splice(0);
   } catch (error) {
     throw new SourceError(
-      `cannot read CSV file "${path}" near line ${parsed + 2}: ${describe(error)}; check that the file is valid CSV with delimiter ${JSON.stringify(delimiter)}`,
+      `cannot read CSV file "${path}" near line ${line + 1}: ${describe(error)}; check that the file is valid CSV with delimiter ${JSON.stringify(delimiter)}`,
       { cause: error },
     );
   } finally {
@@ -90,27 +78,31 @@ export async function* readCsv(path: string, options: CsvOptions = {}): AsyncGen
  * await readCsvHeader('data/sea_concepts_50k.csv'); // ['x1', 'x2', 'x3', 'y']
  */
 export async function readCsvHeader(path: string, options: Pick<CsvOptions, 'delimiter'> = {}): Promise<string[]> {
-  const delimiter = options.delimiter ?? ',';
-  const parser = await openCsv(path, delimiter);
+  const parser = await openCsv(path, options.delimiter ?? ',');
   try {
-    const header = await new Promise<string[] | undefined>((resolve, reject) => {
-      parser.once('headers', resolve);
-      parser.once('end', () => resolve(undefined));
-      parser.once('error', reject);
-      parser.resume();
-    });
-    if (header === undefined) throw emptyFile(path);
-    return header;
+    for await (const row of parser as AsyncIterable<Row>) {
+      if (!isBlank(row)) return cleanHeader(row);
+    }
   } catch (error) {
-    if (error instanceof SourceError) throw error;
     throw new SourceError(`cannot read the header of CSV file "${path}": ${describe(error)}`, { cause: error });
   } finally {
     parser.destroy();
   }
+  throw emptyFile(path);
+}
+
+/** A blank line: no cell, or one empty cell. */
+function isBlank(row: Row): boolean {
+  return row.length === 0 || (row.length === 1 && row[0] === '');
+}
+
+/** Column names without a UTF-8 BOM before the first one. */
+function cleanHeader(row: Row): string[] {
+  return row.map((name, i) => (i === 0 ? name.replace(/^\uFEFF\s*/, '') : name));
 }
 
 /** Opens the file (so a missing one fails here, clearly) and pipes it into a fast-csv parser. */
-async function openCsv(path: string, delimiter: string): Promise<CsvParserStream<Fields, Fields>> {
+async function openCsv(path: string, delimiter: string): Promise<CsvParserStream<Row, Row>> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -120,13 +112,9 @@ async function openCsv(path: string, delimiter: string): Promise<CsvParserStream
       { cause: error },
     );
   }
-  const parser = parse<Fields, Fields>({
-    headers: true,
-    strictColumnHandling: true,
-    ignoreEmpty: true,
-    trim: true,
-    delimiter,
-  });
+  // Rows as arrays: readCsv takes the header and checks arity itself, and skips blank lines itself
+  // (fast-csv's ignoreEmpty would also drop rows of empty cells, which must be rejected instead).
+  const parser = parse<Row, Row>({ headers: false, ignoreEmpty: false, trim: true, delimiter });
   // pipeline forwards read errors to the parser and closes the file when the parser is destroyed.
   pipeline(handle.createReadStream(), parser, () => {});
   return parser;

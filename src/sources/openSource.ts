@@ -101,6 +101,7 @@ function skipBefore(records: AsyncIterable<RawRecord>, from: number): AsyncItera
 
 /** Column names of a JSON Lines file: the keys of its first object, or the configured names for arrays. */
 async function jsonlColumns(path: string, options: OpenSourceOptions): Promise<string[]> {
+  if (options.features && options.label) return [...options.features, options.label];
   for await (const record of readJsonl(path)) {
     if (record.fields) return Object.keys(record.fields);
     if (record.values) {

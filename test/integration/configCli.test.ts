@@ -68,15 +68,14 @@ describe('streamtune train --config with a bad file', () => {
     }
   }, 60_000);
 
-  // Known bugs (fail until fixed; then drop `.fails`).
-  it.fails('invalid YAML: exit 2 with ONE line (today the yaml parser error brings its multi-line code frame)', async () => {
+  it('invalid YAML: exit 2 with ONE line (the yaml parser\'s code frame is left out)', async () => {
     const { code, lines } = await train(file('yaml', 'source: x.csv\nbatch: {size: 3\n'));
     expect(code).toBe(2);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/is not valid YAML.*line 3, column 1/);
   });
 
-  it.fails('a bad drift detector setting: exit 2 with one line naming drift.detectors.0 (today: after startup logs, without the path)', async () => {
+  it('a bad drift detector setting: exit 2 with one line naming drift.detectors.0, before any startup log', async () => {
     const { code, lines } = await train(file('yaml', 'source: synth:sea?n=100\ndrift:\n  detectors:\n    - { type: adwin, delt: 0.1 }\n'));
     expect(code).toBe(2);
     expect(lines).toHaveLength(1);
