@@ -21,7 +21,7 @@ import { buildSummary, formatSummary, summaryJson } from './summary.js';
 import { MetricsLog } from './telemetry/MetricsLog.js';
 import { Progress } from './telemetry/Progress.js';
 import { Telemetry } from './telemetry/registry.js';
-import { serveMetrics, type MetricsServer } from './telemetry/server.js';
+import { serveMetrics } from './telemetry/server.js';
 import { Tuner } from './tune/Tuner.js';
 import type { TuningEvent } from './tune/TuningEvent.js';
 import type { HyperParams, Rejected } from './types.js';
@@ -62,6 +62,11 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
 
   const telemetry = new Telemetry();
   telemetry.setBackend(backend.name);
+  // Serve /metrics and /healthz first: a trainer waiting for its first Kafka message is alive.
+  const server = config.metrics.enabled
+    ? await serveMetrics(telemetry.registry, { host: config.metrics.host, port: config.metrics.port })
+    : undefined;
+  if (server) log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
   const source = await openSource(config.source, {
     ...config,
     ...(loaded ? { resume: loaded.checkpoint.positions } : {}),
@@ -76,7 +81,7 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
     },
   });
   telemetry.setSourceUp(true);
-  const resources: Array<() => unknown> = [() => source.close?.()];
+  const resources: Array<() => unknown> = [() => server?.close(), () => source.close?.()];
   try {
     return await trainOn(source, config, io, { telemetry, backend: backend.name, store, loaded, resources });
   } finally {
@@ -217,12 +222,6 @@ async function trainOn(
     process.off('SIGTERM', onSignal);
   });
 
-  let server: MetricsServer | undefined;
-  if (config.metrics.enabled) {
-    server = await serveMetrics(telemetry.registry, { host: config.metrics.host, port: config.metrics.port });
-    resources.push(() => server?.close());
-    log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
-  }
   let nextLog = config.eval.logEvery;
   const result = await runPipeline({
     config,

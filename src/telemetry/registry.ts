@@ -4,6 +4,19 @@ import { REJECT_REASONS, type RejectReason, type ScoredBatch, type Split } from 
 
 const SPLITS: readonly Split[] = ['train', 'holdout'];
 
+/** Every (param, reason) pair the tuner can report. */
+const TUNING_SERIES: ReadonlyArray<readonly [string, string]> = [
+  ['learningRate', 'drift'],
+  ['learningRate', 'drift_decay'],
+  ['learningRate', 'plateau'],
+  ['learningRate', 'divergence'],
+  ['l2', 'overfit'],
+  ['l2', 'underfit'],
+  ['weights', 'divergence'],
+  ['optimizer', 'drift'],
+  ['standardizer', 'drift'],
+];
+
 /**
  * The trainer's own prom-client registry (with default process metrics) and the
  * `streamtune_*` metrics, updated from batches and evaluations.
@@ -208,9 +221,10 @@ export class Telemetry {
     this.tuningAdjustments.inc({ param: event.param, reason: event.reason });
   }
 
-  /** Makes the drift and tuning series exist from the start (zeros), for the configured detectors. */
+  /** Makes the drift and tuning series exist from the start (zeros), so rate() and changes() see the first one. */
   declareDetectors(names: readonly string[]): void {
     for (const detector of names) this.driftDetected.inc({ detector }, 0);
+    for (const [param, reason] of TUNING_SERIES) this.tuningAdjustments.inc({ param, reason }, 0);
   }
 
   setDetectorStats(stats: Record<string, Record<string, number>>): void {
