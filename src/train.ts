@@ -67,22 +67,23 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
     ? await serveMetrics(telemetry.registry, { host: config.metrics.host, port: config.metrics.port })
     : undefined;
   if (server) log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
-  const source = await openSource(config.source, {
-    ...config,
-    ...(loaded ? { resume: loaded.checkpoint.positions } : {}),
-    kafkaHooks: {
-      logger: log,
-      onStatus: (status) => {
-        telemetry.setSourceUp(status.up);
-        if (status.up) log.info({ event: 'source.up' }, 'Kafka source is up');
-        else log.warn({ event: 'source.down', reason: status.reason }, `Kafka source is down, retrying: ${status.reason ?? ''}`);
-      },
-      onPartition: (p) => telemetry.setPartition(p),
-    },
-  });
-  telemetry.setSourceUp(true);
-  const resources: Array<() => unknown> = [() => server?.close(), () => source.close?.()];
+  const resources: Array<() => unknown> = [() => server?.close()];
   try {
+    const source = await openSource(config.source, {
+      ...config,
+      ...(loaded ? { resume: loaded.checkpoint.positions } : {}),
+      kafkaHooks: {
+        logger: log,
+        onStatus: (status) => {
+          telemetry.setSourceUp(status.up);
+          if (status.up) log.info({ event: 'source.up' }, 'Kafka source is up');
+          else log.warn({ event: 'source.down', reason: status.reason }, `Kafka source is down, retrying: ${status.reason ?? ''}`);
+        },
+        onPartition: (p) => telemetry.setPartition(p),
+      },
+    });
+    resources.push(() => source.close?.());
+    telemetry.setSourceUp(true);
     return await trainOn(source, config, io, { telemetry, backend: backend.name, store, loaded, resources });
   } finally {
     for (const release of resources.reverse()) {
