@@ -71,7 +71,12 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
   try {
     const source = await openSource(config.source, {
       ...config,
-      ...(loaded ? { resume: loaded.checkpoint.positions } : {}),
+      ...(loaded
+        ? {
+            resume: loaded.checkpoint.positions,
+            fallbackColumns: [...loaded.checkpoint.configSummary.features, loaded.checkpoint.configSummary.label],
+          }
+        : {}),
       kafkaHooks: {
         logger: log,
         onStatus: (status) => {
@@ -110,6 +115,7 @@ async function trainOn(
 ): Promise<number> {
   const { log } = io;
   const { telemetry, store, loaded, resources } = ctx;
+  if (source.columns.length === 0) return nothingToRead(source.name, ctx.backend, config, io);
   const schema = resolveSchema(config, source.columns, source.name);
   const summaryOfConfig: ConfigSummary = { ...schema, layers: config.model.layers };
   log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
@@ -310,5 +316,24 @@ async function trainOn(
     io.stderr.write(`streamtune: the final checkpoint could not be written to ${config.checkpoint.dir}; the next start resumes from the last durable one\n`);
     return 1;
   }
+  return 0;
+}
+
+/** Stop-at-end on a topic the group has already read to the end: an empty summary, exit 0. */
+function nothingToRead(name: string, backend: string, config: Config, io: TrainIO): number {
+  io.log.info({ source: name }, `nothing left to read in ${name}`);
+  const evaluation = createEvaluator(config, { task: config.task, features: [], label: '', classes: config.classes ?? 2 }).get();
+  const summary = buildSummary({
+    source: name,
+    task: config.task,
+    backend,
+    counts: emptyCounts(),
+    evaluation,
+    seconds: 0,
+    hyperParams: { learningRate: config.optimizer.learningRate, l2: config.l2 },
+    interrupted: false,
+  });
+  if (config.summaryJson) writeFileSync(config.summaryJson, summaryJson(summary) + '\n');
+  io.stdout.write(formatSummary(summary) + '\n');
   return 0;
 }

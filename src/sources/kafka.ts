@@ -239,6 +239,11 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
     }
   }
 
+  /** With `stopAtEnd`: every assigned partition is read to its end and nothing is left to hand out. */
+  get exhausted(): boolean {
+    return this.buffered === 0 && this.fetchedAll();
+  }
+
   /** Records fetched but not yet handed to the reader (at most `queueSize`). */
   get buffered(): number {
     return this.queue.length - this.head;

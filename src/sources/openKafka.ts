@@ -36,7 +36,8 @@ export function kafkaSettings(config: Pick<Config, 'kafka'>, brokers: readonly s
 /**
  * Opens `kafka://host:port[,host:port]/topic[,topic]` as a source: a consumer group that resumes
  * at a checkpoint's offsets when given, whose column names come from the config (features and
- * label) or the first message, and whose offsets are committed only when allowed.
+ * label), the first message, or the checkpoint, and whose offsets are committed only when allowed.
+ * With stop-at-end and nothing left to read, the columns are empty: the run has nothing to do.
  */
 export async function openKafka(
   uri: string,
@@ -48,6 +49,8 @@ export async function openKafka(
   },
   resume: SourcePositions | undefined,
   hooks: KafkaHooks = {},
+  /** Names to use when the topic gives none (a resumed run: the checkpoint's features and label). */
+  fallbackColumns?: readonly string[],
 ): Promise<OpenedSource> {
   const { brokers, topics } = parseKafkaUri(uri);
   const k = config.kafka;
@@ -73,7 +76,9 @@ export async function openKafka(
     ...hooks,
   });
   let columns: readonly string[] | undefined =
-    config.features && config.label ? [...config.features, config.label] : await source.columns();
+    config.features && config.label ? [...config.features, config.label] : ((await source.columns()) ?? fallbackColumns);
+  // Nothing left to read (stop-at-end on a topic the group has read already): no names needed.
+  if (!columns && source.exhausted) columns = [];
   if (!columns) {
     await source.close();
     throw new SourceError(

@@ -33,6 +33,8 @@ export interface OpenSourceOptions {
   /** Kafka settings and hooks (for `kafka://` sources). */
   readonly kafka?: Config['kafka'];
   readonly kafkaHooks?: KafkaHooks;
+  /** Kafka: field names to use when the topic gives none (a resumed run's checkpoint knows them). */
+  readonly fallbackColumns?: readonly string[];
 }
 
 /** The stream `npm start` trains on: a copy of Elec2 shipped in the package's `data/`. */
@@ -49,7 +51,7 @@ export const EMBEDDED_SOURCE = 'embedded:elec2';
 export async function openSource(source: string, options: OpenSourceOptions = {}): Promise<OpenedSource> {
   if (source.startsWith('kafka://')) {
     if (!options.kafka) throw new SourceError(`${source}: Kafka settings are missing`);
-    return openKafka(source, { ...options, kafka: options.kafka }, options.resume, options.kafkaHooks);
+    return openKafka(source, { ...options, kafka: options.kafka }, options.resume, options.kafkaHooks, options.fallbackColumns);
   }
   if (source.startsWith('synth:')) {
     const synth = parseSyntheticUri(source);
