@@ -10,13 +10,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**'] },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/integration/**', 'test/bench/**'] },
       },
       {
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          // The bench smoke runs the built CLI too, so it belongs with the tests that build first.
+          include: ['test/integration/**/*.test.ts', 'test/bench/**/*.test.ts'],
           globalSetup: ['test/globalSetup.build.ts', 'test/globalSetup.kafka.ts'],
         },
       },
