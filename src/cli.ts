@@ -149,12 +149,22 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   Object.assign(target, mergeConfig(target, layer));
 }
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof StreamtuneError) {
-    process.stderr.write(`streamtune: ${err.message}\n`);
-    process.exitCode = err.tag === 'config' ? 2 : 1;
-  } else {
-    process.stderr.write(`streamtune: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  }
-});
+program
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    if (err instanceof StreamtuneError) {
+      process.stderr.write(`streamtune: ${err.message}\n`);
+      process.exitCode = err.tag === 'config' ? 2 : 1;
+    } else {
+      process.stderr.write(`streamtune: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  })
+  .finally(() => {
+    // Everything was closed and awaited; if a client library still keeps the process alive (kafkajs
+    // can restart a consumer it was told to disconnect while the broker is down), do not hang.
+    setTimeout(() => {
+      process.stderr.write('streamtune: a client did not shut down within 5 s after the run; exiting\n');
+      process.exit();
+    }, 5000).unref();
+  });
