@@ -11,6 +11,7 @@ import { Evaluator, type EvaluatorSnapshot } from '../../src/eval/Evaluator.js';
 import { Trainer, type TrainerSettings, type TrainerSnapshot } from '../../src/model/Trainer.js';
 import { Standardizer, type StandardizerSnapshot } from '../../src/stats/Standardizer.js';
 import type { ScaledSample, ScoredBatch } from '../../src/types.js';
+import { mulberry32 as rng } from '../../src/sources/prng.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -68,18 +69,6 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection');
-}
-
-/** Seeded uniform [0, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('CheckpointStore round trip', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { configHash, type Checkpoint, type ConfigSummary } from '../../src/checkpoint/Checkpoint.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/checkpointCodec.js';
 import { CheckpointError } from '../../src/errors.js';
+import { mulberry32 as rng } from '../../src/sources/prng.js';
 
 const summary: ConfigSummary = { task: 'binary', features: ['a', 'b'], label: 'y', classes: 2, layers: [] };
 
@@ -16,18 +17,6 @@ function checkpoint(state: Checkpoint['state']): Checkpoint {
     hyperParams: { learningRate: 0.001, l2: 0.0001 },
     positions: { kind: 'kafka', group: 'g', offsets: [{ topic: 't', partition: 0, offset: '10' }] },
     state,
-  };
-}
-
-/** Seeded uniform [0, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -1,50 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CheckpointError, ConfigError } from '../../src/errors.js';
 import { Evaluator, type Evaluation } from '../../src/eval/Evaluator.js';
-import type { ScaledSample, ScoredBatch, Split } from '../../src/types.js';
-
-/** Seeded uniform [0, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Split } from '../../src/types.js';
+import { mulberry32 as rng } from '../../src/sources/prng.js';
+import { scoredBatch as scored } from '../support/scoredBatch.js';
 
 interface Row {
   y: number;
   split: Split;
   p: number[];
-}
-
-/** Fixture builder: a ScoredBatch from (label, split, prediction row) triples. */
-function scored(rows: Row[], width: number): ScoredBatch {
-  const samples = rows.map(
-    ({ y, split }, i): ScaledSample => ({
-      index: i,
-      position: `fixture:${i + 1}`,
-      x: new Float32Array([0]),
-      z: new Float32Array([0]),
-      y,
-      split,
-      target: y,
-      targetShift: 0,
-      targetScale: 1,
-    }),
-  );
-  return {
-    samples,
-    predictions: Float32Array.from(rows.flatMap((r) => r.p)),
-    width,
-    loss: NaN,
-    applied: true,
-    hyperParams: { learningRate: 0.001, l2: 0 },
-    seconds: 0,
-  };
 }
 
 /** Random rows; predictions are rounded to float32 so the references see what the evaluator sees. */

@@ -4,18 +4,7 @@ import { Accuracy } from '../../src/eval/Accuracy.js';
 import { LogLoss } from '../../src/eval/LogLoss.js';
 import type { Metric } from '../../src/eval/Metric.js';
 import { Mse } from '../../src/eval/Mse.js';
-
-/** Seeded uniform [0, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../src/sources/prng.js';
 
 type Pair = [number, number[]];
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/errors.js';
 import type { ModelSpec } from '../../src/model/ModelSpec.js';
 import { Trainer, type TrainerSettings } from '../../src/model/Trainer.js';
+import { mulberry32 } from '../../src/sources/prng.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -10,14 +11,7 @@ beforeAll(async () => {
 
 /** Seeded standard normals (mulberry32 + Box-Muller). */
 function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 

@@ -3,33 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { rollingMetrics } from '../../operators/rollingMetrics.js';
 import { ConfigError } from '../../src/errors.js';
 import { Evaluator, type Evaluation, type SplitMetrics } from '../../src/eval/Evaluator.js';
-import type { ScaledSample, ScoredBatch, Split } from '../../src/types.js';
-
-/** Fixture builder: a ScoredBatch from (label, split, prediction row) triples. */
-function scored(rows: { y: number; split: Split; p: number[] }[], width = 1): ScoredBatch {
-  const samples = rows.map(
-    ({ y, split }, i): ScaledSample => ({
-      index: i,
-      position: `fixture:${i + 1}`,
-      x: new Float32Array([0]),
-      z: new Float32Array([0]),
-      y,
-      split,
-      target: y,
-      targetShift: 0,
-      targetScale: 1,
-    }),
-  );
-  return {
-    samples,
-    predictions: Float32Array.from(rows.flatMap((r) => r.p)),
-    width,
-    loss: NaN,
-    applied: true,
-    hyperParams: { learningRate: 0.001, l2: 0 },
-    seconds: 0,
-  };
-}
+import { scoredBatch as scored } from '../support/scoredBatch.js';
 
 /** Numbers rounded to 12 significant digits, so float sums compare by value. */
 function rounded(v: unknown): unknown {

@@ -1,18 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { RunningMoments } from '../../src/stats/RunningMoments.js';
 import { CheckpointError, ConfigError } from '../../src/errors.js';
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../src/sources/prng.js';
 
 function rows(n: number, dim: number, seed: number, f: (r: number, i: number) => number): number[][] {
   const r = rng(seed);

@@ -1,4 +1,5 @@
 import type { TuningSignals } from '../../src/tune/TuningSignals.js';
+export { mulberry32 as rng } from '../../src/sources/prng.js';
 
 /** A fixed time for decisions in tests. */
 export const NOW = '2024-05-01T12:00:00.000Z';
@@ -14,18 +15,6 @@ export function signals(batches: number, over: Partial<TuningSignals> = {}): Tun
     batchLoss: 0.5,
     applied: true,
     ...over,
-  };
-}
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
