@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { ConfigError } from '../src/errors.js';
-import { hashUnit } from '../src/hashKey.js';
+import { hashUnit } from '../src/records/hashKey.js';
 import type { RoutedSample, Sample } from '../src/types.js';
 
 /** Settings of {@link route}. */

@@ -2,10 +2,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mergeConfig, parseConfig, readConfigFile } from './config.js';
 import { StreamtuneError } from './errors.js';
-import { createLogger } from './logger.js';
-import { inspectCommand } from './inspectCommand.js';
-import { replayCommand } from './replayCommand.js';
-import { train } from './train.js';
+import { createLogger } from './telemetry/logger.js';
+import { inspectCommand } from './commands/inspect.js';
+import { replayCommand } from './commands/replay.js';
+import { train } from './commands/train.js';
 
 /**
  * `streamtune train | ...`: parses flags, environment (`STREAMTUNE_*`) and the config file into

@@ -1,6 +1,6 @@
 export * from '../operators/index.js';
 export { parseConfig, configSchema, type Config, type ConfigInput } from './config.js';
-export { decode, isRejected } from './decode.js';
+export { decode, isRejected } from './records/decode.js';
 export * from './errors.js';
 export { Evaluator, type Evaluation, type SplitMetrics } from './eval/Evaluator.js';
 export { Trainer } from './model/Trainer.js';

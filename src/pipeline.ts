@@ -7,7 +7,7 @@ import { standardize } from '../operators/standardize.js';
 import { trainStep } from '../operators/trainStep.js';
 import { tune } from '../operators/tune.js';
 import type { Config } from './config.js';
-import { decode, isRejected } from './decode.js';
+import { decode, isRejected } from './records/decode.js';
 import type { DetectorSpec } from './drift/createDetector.js';
 import { DriftMonitor, type DriftDetection } from './drift/DriftMonitor.js';
 import { Evaluator, type Evaluation } from './eval/Evaluator.js';

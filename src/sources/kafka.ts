@@ -1,6 +1,6 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { ConfigError, SourceError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { RawRecord } from '../types.js';
 import { createKafka, kafkaConnectError as connectError, kafkaErrorLine as oneLine, type KafkaSettings } from './kafkaClient.js';
 import { decodeKafkaMessage, type KafkaFormat } from './kafkaMessage.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import { ConfigError, SourceError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../telemetry/logger.js';
 
 /** SASL mechanisms the broker can be asked for. */
 export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';

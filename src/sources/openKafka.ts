@@ -1,7 +1,7 @@
 import type { KafkaPositions, SourcePositions } from '../checkpoint/Checkpoint.js';
 import type { Config } from '../config.js';
 import { CheckpointError, SourceError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../telemetry/logger.js';
 import { KafkaSource, type KafkaPartitionStatus, type KafkaStatus } from './kafka.js';
 import { parseKafkaUri, type KafkaSettings } from './kafkaClient.js';
 import type { OpenedSource } from './openSource.js';

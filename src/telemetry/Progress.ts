@@ -1,5 +1,5 @@
 import type { Evaluation } from '../eval/Evaluator.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from './logger.js';
 import type { HyperParams } from '../types.js';
 
 export interface ProgressState {

@@ -17,7 +17,7 @@ const dist = (p) => new URL(`../../dist/${p}`, import.meta.url).href;
 const { parseConfig } = await import(dist('src/config.js'));
 const { selectBackend } = await import(dist('src/model/selectBackend.js'));
 const { openSource } = await import(dist('src/sources/openSource.js'));
-const { resolveSchema } = await import(dist('src/resolveSchema.js'));
+const { resolveSchema } = await import(dist('src/training/resolveSchema.js'));
 const { Trainer } = await import(dist('src/model/Trainer.js'));
 const { runPipeline } = await import(dist('src/pipeline.js'));
 const { percentile } = await import('./lib/summarize.mjs');

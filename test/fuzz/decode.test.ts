@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decode, isRejected } from '../../src/decode.js';
+import { decode, isRejected } from '../../src/records/decode.js';
 import { REJECT_REASONS, type RawRecord, type RejectReason, type Schema, type Task } from '../../src/types.js';
 import { EMPTY_TEXTS, featureText, HUGE_TEXTS, NAN_SPELLINGS, TEXTS, VALID_TEXTS } from './badRecords.js';
 import { expectedDecode, expectedNumber, type ExpectedDecode } from './expectedDecode.js';

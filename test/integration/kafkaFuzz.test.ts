@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { DEAD_LETTER_HEADERS } from '../../src/sources/KafkaDeadLetter.js';
+import { DEAD_LETTER_HEADERS } from '../../src/sinks/KafkaDeadLetter.js';
 import { exitWithin } from '../support/exitWithin.js';
 import { readSummary } from '../support/readSummary.js';
 import { runCli } from '../support/runCli.js';

@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/errors.js';
-import { replay } from '../../src/replay.js';
+import { replay } from '../../src/sinks/replay.js';
 import { readCsv } from '../../src/sources/csv.js';
 import { parseSyntheticUri } from '../../src/sources/synthetic.js';
 import type { RawRecord } from '../../src/types.js';

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { Trainer } from '../../src/model/Trainer.js';
 import { runPipeline } from '../../src/pipeline.js';
-import { resolveSchema } from '../../src/resolveSchema.js';
+import { resolveSchema } from '../../src/training/resolveSchema.js';
 import { openSource } from '../../src/sources/openSource.js';
 import type { TuningEvent } from '../../src/tune/TuningEvent.js';
 import type { HyperParams } from '../../src/types.js';

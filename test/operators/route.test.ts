@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { route } from '../../operators/route.js';
-import { hashUnit } from '../../src/hashKey.js';
+import { hashUnit } from '../../src/records/hashKey.js';
 import { ConfigError } from '../../src/errors.js';
 import type { RoutedSample, Sample } from '../../src/types.js';
 

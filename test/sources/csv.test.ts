@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/errors.js';
 import { sharedData } from '../support/sharedData.js';
-import { pickColumns as csvColumns } from '../../src/pickColumns.js';
+import { pickColumns as csvColumns } from '../../src/records/pickColumns.js';
 import { readCsv, readCsvHeader } from '../../src/sources/csv.js';
 import type { RawRecord } from '../../src/types.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseString } from 'fast-csv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decode, isRejected } from '../../src/decode.js';
+import { decode, isRejected } from '../../src/records/decode.js';
 import { ConfigError } from '../../src/errors.js';
 import {
   createKafka,

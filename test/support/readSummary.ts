@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Summary } from '../../src/summary.js';
+import type { Summary } from '../../src/training/summary.js';
 
 /**
  * Reads the end-of-run summary a CLI run wrote with `--summary-json PATH`.

@@ -1,8 +1,8 @@
 import { Partitioners, type Message, type Producer } from 'kafkajs';
 import { SourceError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { ensureTopic } from './ensureTopic.js';
-import { createKafka, kafkaConnectError, kafkaErrorLine, type KafkaSettings } from './kafkaClient.js';
+import type { Logger } from '../telemetry/logger.js';
+import { ensureTopic } from '../sources/ensureTopic.js';
+import { createKafka, kafkaConnectError, kafkaErrorLine, type KafkaSettings } from '../sources/kafkaClient.js';
 
 /**
  * Produces messages to one topic in the background: writes are queued, sent in order in batches

@@ -1,7 +1,7 @@
 import { Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Message } from 'kafkajs';
-import { ConfigError, SourceError } from './errors.js';
-import type { RawRecord } from './types.js';
-import { ensureTopic } from './sources/ensureTopic.js';
+import { ConfigError, SourceError } from '../errors.js';
+import type { RawRecord } from '../types.js';
+import { ensureTopic } from '../sources/ensureTopic.js';
 
 /** How a record is written into a message value. */
 export type ReplayFormat = 'json' | 'csv';

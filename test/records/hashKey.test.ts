@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { hashUnit } from '../src/hashKey.js';
+import { hashUnit } from '../../src/records/hashKey.js';
 
 const M32 = 0xffffffffn;
 

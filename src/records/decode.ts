@@ -1,4 +1,4 @@
-import type { RawRecord, Rejected, RejectReason, Sample, Schema } from './types.js';
+import type { RawRecord, Rejected, RejectReason, Sample, Schema } from '../types.js';
 
 /** An ordinary decimal: optional sign, digits with an optional point (or a leading point), optional exponent. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { CheckpointStore } from './checkpoint/CheckpointStore.js';
-import { checkpointJson, formatCheckpoint } from './checkpoint/inspect.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointStore } from '../checkpoint/CheckpointStore.js';
+import { checkpointJson, formatCheckpoint } from '../checkpoint/inspect.js';
+import { CheckpointError } from '../errors.js';
 
 /** `streamtune inspect DIR [--json]`: what the newest readable checkpoint holds, and which were skipped. */
 export async function inspectCommand(

@@ -1,6 +1,6 @@
-import type { Config } from './config.js';
-import { pickColumns } from './pickColumns.js';
-import type { Schema } from './types.js';
+import type { Config } from '../config.js';
+import { pickColumns } from '../records/pickColumns.js';
+import type { Schema } from '../types.js';
 
 /** The decode schema for a config and a source's columns (see pickColumns for the defaults). */
 export function resolveSchema(config: Config, columns: readonly string[], sourceName: string): Schema {

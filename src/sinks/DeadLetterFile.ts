@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SourceError } from './errors.js';
-import type { Rejected } from './types.js';
+import { SourceError } from '../errors.js';
+import type { Rejected } from '../types.js';
 
 /**
  * A dead-letter sink: one JSON line per rejected record (time, reason, detail, source position,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressBar } from '../src/ProgressBar.js';
+import { ProgressBar } from '../../src/telemetry/ProgressBar.js';
 
 /** A writable that records what was written, with a clock the test moves. */
 function fake(isTTY: boolean) {

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { decode, isRejected } from '../src/decode.js';
-import { sharedData } from './support/sharedData.js';
-import { pickColumns as csvColumns } from '../src/pickColumns.js';
-import { readCsv, readCsvHeader } from '../src/sources/csv.js';
-import type { RawRecord, Rejected, Sample, Schema } from '../src/types.js';
+import { decode, isRejected } from '../../src/records/decode.js';
+import { sharedData } from '../support/sharedData.js';
+import { pickColumns as csvColumns } from '../../src/records/pickColumns.js';
+import { readCsv, readCsvHeader } from '../../src/sources/csv.js';
+import type { RawRecord, Rejected, Sample, Schema } from '../../src/types.js';
 
 const binary: Schema = { task: 'binary', features: ['a', 'b'], label: 'y', classes: 2 };
 const multiclass: Schema = { task: 'multiclass', features: ['a', 'b'], label: 'y', classes: 3 };

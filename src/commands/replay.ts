@@ -1,7 +1,7 @@
-import { ProgressBar } from './ProgressBar.js';
-import type { Logger } from './logger.js';
-import { replay, type ReplayFormat } from './replay.js';
-import { openSource } from './sources/openSource.js';
+import { ProgressBar } from '../telemetry/ProgressBar.js';
+import type { Logger } from '../telemetry/logger.js';
+import { replay, type ReplayFormat } from '../sinks/replay.js';
+import { openSource } from '../sources/openSource.js';
 
 export interface CommandIO {
   readonly log: Logger;

@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * Picks the label and the features from a source's columns: the label by name (default: the last
