@@ -1,21 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Evaluation, SplitMetrics } from '../eval/Evaluator.js';
+import { TUNING_SERIES } from '../tune/tuningSeries.js';
 import { REJECT_REASONS, type RejectReason, type ScoredBatch, type Split } from '../types.js';
 
 const SPLITS: readonly Split[] = ['train', 'holdout'];
-
-/** Every (param, reason) pair the tuner can report. */
-const TUNING_SERIES: ReadonlyArray<readonly [string, string]> = [
-  ['learningRate', 'drift'],
-  ['learningRate', 'drift_decay'],
-  ['learningRate', 'plateau'],
-  ['learningRate', 'divergence'],
-  ['l2', 'overfit'],
-  ['l2', 'underfit'],
-  ['weights', 'divergence'],
-  ['optimizer', 'drift'],
-  ['standardizer', 'drift'],
-];
 
 /**
  * The trainer's own prom-client registry (with default process metrics) and the
@@ -143,7 +131,7 @@ export class Telemetry {
   });
   private readonly tuningAdjustments = new Counter({
     name: 'streamtune_tuning_adjustments_total',
-    help: 'Tuner adjustments, by parameter (learningRate, l2, weights, optimizer, standardizer) and reason.',
+    help: `Tuner adjustments, by parameter (${[...new Set(TUNING_SERIES.map((s) => s.param))].join(', ')}) and reason.`,
     labelNames: ['param', 'reason'] as const,
     registers: [this.registry],
   });
@@ -224,7 +212,7 @@ export class Telemetry {
   /** Makes the drift and tuning series exist from the start (zeros), so rate() and changes() see the first one. */
   declareDetectors(names: readonly string[]): void {
     for (const detector of names) this.driftDetected.inc({ detector }, 0);
-    for (const [param, reason] of TUNING_SERIES) this.tuningAdjustments.inc({ param, reason }, 0);
+    for (const { param, reason } of TUNING_SERIES) this.tuningAdjustments.inc({ param, reason }, 0);
   }
 
   setDetectorStats(stats: Record<string, Record<string, number>>): void {

@@ -1,11 +1,15 @@
 import type { TuningAction } from './TuningAction.js';
 import type { TuningSignals } from './TuningSignals.js';
+import type { TUNING_SERIES } from './tuningSeries.js';
 
-/** Why the tuner acted. */
-export type TuningReason = 'drift' | 'drift_decay' | 'plateau' | 'overfit' | 'underfit' | 'divergence';
+/** One declared (param, reason) pair of {@link TUNING_SERIES}. */
+type TuningSeries = (typeof TUNING_SERIES)[number];
 
-/** What the tuner changed: a hyperparameter, or the target of an action. */
-export type TunedParam = 'learningRate' | 'l2' | 'weights' | 'optimizer' | 'standardizer';
+/** Why the tuner acted (derived from {@link TUNING_SERIES}). */
+export type TuningReason = TuningSeries['reason'];
+
+/** What the tuner changed: a hyperparameter, or the target of an action (derived from {@link TUNING_SERIES}). */
+export type TunedParam = TuningSeries['param'];
 
 /**
  * One decision of the tuner, for logs, telemetry and the run summary: plain JSON.
@@ -32,7 +36,8 @@ export interface TuningEvent {
 }
 
 /**
- * Builds an event stamped with the step's time, records and batches.
+ * Builds an event stamped with the step's time, records and batches; its (param, reason) pair must
+ * be one of {@link TUNING_SERIES}, so every series the tuner can report is declared there.
  *
  * @example
  * tuningEvent(signals, now, { reason: 'overfit', param: 'l2', old: 1e-3, new: 2e-3, signals: { gap: 0.08 } });
@@ -40,7 +45,7 @@ export interface TuningEvent {
 export function tuningEvent(
   at: Pick<TuningSignals, 'records' | 'batches'>,
   time: string,
-  fields: Omit<TuningEvent, 'time' | 'records' | 'batches'>,
+  fields: Omit<TuningEvent, 'time' | 'records' | 'batches' | 'param' | 'reason'> & TuningSeries,
 ): TuningEvent {
   return { time, records: at.records, batches: at.batches, ...fields };
 }

@@ -1,0 +1,19 @@
+/**
+ * Every (param, reason) pair the tuner can report: the one list the {@link TuningEvent} types are
+ * derived from and the telemetry pre-creates its `streamtune_tuning_adjustments_total` series from.
+ * A policy that emits a new pair adds it here first (`tuningEvent` rejects an undeclared pair).
+ *
+ * @example
+ * for (const { param, reason } of TUNING_SERIES) counter.inc({ param, reason }, 0);
+ */
+export const TUNING_SERIES = [
+  { param: 'learningRate', reason: 'drift' },
+  { param: 'learningRate', reason: 'drift_decay' },
+  { param: 'learningRate', reason: 'plateau' },
+  { param: 'learningRate', reason: 'divergence' },
+  { param: 'l2', reason: 'overfit' },
+  { param: 'l2', reason: 'underfit' },
+  { param: 'weights', reason: 'divergence' },
+  { param: 'optimizer', reason: 'drift' },
+  { param: 'standardizer', reason: 'drift' },
+] as const;
