@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { formatIssues } from './formatIssues.js';
 import { createDetector, DETECTOR_TYPES, type DetectorSpec } from './drift/createDetector.js';
 import { DRIFT_SIGNALS } from './drift/DriftMonitor.js';
 import { ACTIVATIONS, INITIALIZERS } from './model/ModelSpec.js';
@@ -164,19 +165,7 @@ export const configSchema = z
 export type Config = Readonly<z.infer<typeof configSchema>>;
 export type ConfigInput = z.input<typeof configSchema>;
 
-/** Turns zod issues into one line per problem, each naming the field. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-      if (issue.code === 'unrecognized_keys') {
-        const where = issue.path.length > 0 ? ` in "${field}"` : '';
-        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${where}`;
-      }
-      return `field "${field}": ${issue.message}`;
-    })
-    .join('; ');
-}
+export { formatIssues };
 
 /** Validates a raw object and returns a frozen config, or throws ConfigError naming every bad field. */
 export function parseConfig(input: unknown): Config {

@@ -1,17 +1,16 @@
 import type { z } from 'zod';
+import { formatIssues } from '../formatIssues.js';
 
 /**
- * Parses `value` with `schema`, or throws the error `fail` builds from one line naming every bad field.
+ * Parses `value` with `schema`, or throws the error `fail` builds from the one line
+ * {@link formatIssues} writes, naming every bad field.
  *
  * @example
- * parseOrThrow(settingsSchema, input, (detail) => new ConfigError(`DriftPolicy: ${detail}`));
+ * parseOrThrow(settingsSchema, input, (detail) => new ConfigError(`DriftPolicy settings: ${detail}`));
+ * // ConfigError: DriftPolicy settings: field "factor": Too small: expected number to be >=1
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, fail: (detail: string) => Error): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw fail(
-    result.error.issues
-      .map((issue) => `${issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'value'}: ${issue.message}`)
-      .join('; '),
-  );
+  throw fail(formatIssues(result.error.issues));
 }
