@@ -15,139 +15,207 @@ const fraction = z.number().min(0).max(1);
 const initializer = z.enum(INITIALIZERS);
 
 const dense = z.strictObject({
-  type: z.literal('dense'),
-  units: positiveInt,
-  activation: z.enum(ACTIVATIONS).default('relu'),
-  initializer: initializer.optional(),
+  type: z.literal('dense').describe('a fully connected layer'),
+  units: positiveInt.describe('width of the layer'),
+  activation: z.enum(ACTIVATIONS).default('relu').describe('activation of the layer'),
+  initializer: initializer.optional().describe("kernel initializer of this layer (unset: model.initializer)"),
 });
-const dropout = z.strictObject({ type: z.literal('dropout'), rate: z.number().min(0).lt(1) });
+const dropout = z.strictObject({
+  type: z.literal('dropout').describe('drops a fraction of its inputs while training'),
+  rate: z.number().min(0).lt(1).describe('fraction of inputs dropped'),
+});
 
-/** The one configuration schema: file, environment and flags all end up validated here. */
+/**
+ * The one configuration schema: file, environment and flags all end up validated here. Every key
+ * carries its default and a one-line `.describe()`: the CLI help and docs/config.md read them from
+ * here (`npm run docs` regenerates the docs), so a new key is added in this one place.
+ */
 export const configSchema = z
   .strictObject({
-    source: z.string().min(1),
-    label: z.string().min(1).optional(),
-    features: z.array(z.string().min(1)).min(1).optional(),
-    keyField: z.string().min(1).optional(),
-    task: z.enum(['binary', 'regression', 'multiclass']).default('binary'),
-    classes: z.number().int().min(2).optional(),
-    validationSplit: fraction.default(0.2),
-    splitSeed: z.number().int().default(0),
-    maxRecords: positiveInt.optional(),
-    rate: z.number().positive().optional(),
+    source: z
+      .string()
+      .min(1)
+      .describe('a .csv or .jsonl/.ndjson file, kafka://HOST:PORT/TOPIC[,TOPIC], synth:sea / synth:hyperplane[?params], or embedded:elec2'),
+    label: z.string().min(1).optional().describe('label column (unset: the last column)'),
+    features: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('feature columns, in model input order (unset: all columns but the label)'),
+    keyField: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('field whose value routes a record to train or holdout (unset: the record index)'),
+    task: z
+      .enum(['binary', 'regression', 'multiclass'])
+      .default('binary')
+      .describe('learning task: binary (labels 0/1), regression, multiclass (labels 0..classes-1)'),
+    classes: z.number().int().min(2).optional().describe('number of classes (multiclass only; required there)'),
+    validationSplit: fraction
+      .default(0.2)
+      .describe('fraction of records held out: only scored, never learned, never update the scaler'),
+    splitSeed: z.number().int().default(0).describe('seed of the train/holdout hash: changes which records are held out'),
+    maxRecords: positiveInt.optional().describe('stop after reading this many records (in this run, when resuming)'),
+    rate: z.number().positive().optional().describe('throttle the source to this many records per second'),
     batch: z
-      .strictObject({ size: positiveInt.default(32), maxWaitMs: z.number().positive().default(1000) })
+      .strictObject({
+        size: positiveInt.default(32).describe('mini-batch size'),
+        maxWaitMs: z.number().positive().default(1000).describe('train a partial batch after this wait (slow streams)'),
+      })
       .prefault({}),
     model: z
       .strictObject({
-        layers: z.array(z.discriminatedUnion('type', [dense, dropout])).default([
-          { type: 'dense', units: 64, activation: 'relu' },
-        ]),
-        initializer: initializer.default('glorotUniform'),
-        seed: z.number().int().default(42),
+        layers: z
+          .array(z.discriminatedUnion('type', [dense, dropout]))
+          .default([{ type: 'dense', units: 64, activation: 'relu' }])
+          .describe('hidden layers, input to output; the output layer comes from the task'),
+        initializer: initializer.default('glorotUniform').describe('kernel initializer of every dense layer'),
+        seed: z.number().int().default(42).describe('seed of weight initialization and dropout'),
       })
       .prefault({}),
     optimizer: z
       .strictObject({
-        learningRate: z.number().positive().default(0.001),
-        beta1: z.number().min(0).lt(1).default(0.9),
-        beta2: z.number().min(0).lt(1).default(0.999),
-        epsilon: z.number().positive().default(1e-7),
-        amsgrad: z.boolean().default(false),
-        clipNorm: z.number().positive().optional(),
+        learningRate: z.number().positive().default(0.001).describe('Adam learning rate (runtime state: the tuner changes it)'),
+        beta1: z.number().min(0).lt(1).default(0.9).describe("Adam's decay of the first moment"),
+        beta2: z.number().min(0).lt(1).default(0.999).describe("Adam's decay of the second moment"),
+        epsilon: z.number().positive().default(1e-7).describe("Adam's denominator floor"),
+        amsgrad: z.boolean().default(false).describe('AMSGrad: keep the maximum of the second moments'),
+        clipNorm: z.number().positive().optional().describe('clip gradients to this global norm (unset: no clipping)'),
       })
       .prefault({}),
-    l2: z.number().min(0).default(0.001),
+    l2: z
+      .number()
+      .min(0)
+      .default(0.001)
+      .describe('L2 strength on dense kernels, not biases: loss + l2 * sum(kernel^2) (runtime state: the tuner changes it)'),
     standardize: z
       .strictObject({
-        halfLife: z.number().positive().optional(),
-        clip: z.number().positive().optional(),
-        target: z.boolean().optional(),
+        halfLife: z
+          .number()
+          .positive()
+          .optional()
+          .describe('exponential forgetting of the running statistics, in records (unset: no forgetting)'),
+        clip: z.number().positive().optional().describe('clip |z| to this (unset: no clipping)'),
+        target: z.boolean().optional().describe('standardize the regression target (unset: true for regression)'),
       })
       .prefault({}),
     eval: z
-      .strictObject({ window: positiveInt.default(1000), logEvery: positiveInt.default(1000) })
+      .strictObject({
+        window: positiveInt.default(1000).describe('records in the rolling evaluation window'),
+        logEvery: positiveInt.default(1000).describe('records between two lines of the metrics log (metricsLog)'),
+      })
       .prefault({}),
     kafka: z
       .strictObject({
-        /** Consumer group of the trainer. */
-        group: z.string().min(1).default('streamtune'),
-        /** Where a group with no committed offset starts: the earliest offset (true) or the end. */
-        fromBeginning: z.boolean().default(true),
-        /** How message values are read: JSON objects/arrays, or CSV lines (names from csvColumns). */
-        format: z.enum(['auto', 'json', 'csv']).default('auto'),
-        csvColumns: z.array(z.string().min(1)).min(1).optional(),
-        /** Finish when every assigned partition is read to the end offset it had at start. */
-        stopAtEnd: z.boolean().default(false),
-        /** Rejected messages go here (original bytes and key, reason and source position in headers). */
-        deadLetterTopic: z.string().min(1).optional(),
-        /** Tuning events and drift detections go here as JSON. */
-        eventsTopic: z.string().min(1).optional(),
-        clientId: z.string().min(1).default('streamtune'),
+        group: z.string().min(1).default('streamtune').describe('consumer group of the trainer'),
+        fromBeginning: z
+          .boolean()
+          .default(true)
+          .describe('where a group with no committed offset starts: the earliest offset (true) or the end'),
+        format: z
+          .enum(['auto', 'json', 'csv'])
+          .default('auto')
+          .describe('how message values are read: JSON objects/arrays, or CSV lines (names from csvColumns)'),
+        csvColumns: z.array(z.string().min(1)).min(1).optional().describe('column names of CSV message values'),
+        stopAtEnd: z
+          .boolean()
+          .default(false)
+          .describe('finish when every assigned partition is read to the end offset it had at start'),
+        deadLetterTopic: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('rejected messages go here (original bytes and key; reason and source position in headers)'),
+        eventsTopic: z.string().min(1).optional().describe('tuning events and drift detections are published here as JSON'),
+        clientId: z.string().min(1).default('streamtune').describe('Kafka client id'),
         ssl: z
           .union([
             z.boolean(),
             z.strictObject({
-              ca: z.string().min(1).optional(),
-              cert: z.string().min(1).optional(),
-              key: z.string().min(1).optional(),
-              rejectUnauthorized: z.boolean().optional(),
+              ca: z.string().min(1).optional().describe('CA certificate file (PEM)'),
+              cert: z.string().min(1).optional().describe('client certificate file (PEM)'),
+              key: z.string().min(1).optional().describe('client key file (PEM)'),
+              rejectUnauthorized: z.boolean().optional().describe('refuse brokers whose certificate does not verify'),
             }),
           ])
-          .optional(),
-        /** The password comes from an environment variable (default STREAMTUNE_KAFKA_PASSWORD) or a file, never the config. */
+          .optional()
+          .describe('TLS to the brokers: true, or the certificate files'),
         sasl: z
           .strictObject({
-            mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-            username: z.string().min(1),
-            passwordEnv: z.string().min(1).optional(),
-            passwordFile: z.string().min(1).optional(),
+            mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism'),
+            username: z.string().min(1).describe('SASL user name'),
+            passwordEnv: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('environment variable holding the password (unset: STREAMTUNE_KAFKA_PASSWORD)'),
+            passwordFile: z.string().min(1).optional().describe('file holding the password'),
           })
-          .optional(),
+          .optional()
+          .describe('SASL authentication; the password comes from the environment or a file, never the config'),
         sessionTimeoutMs: z.number().int().min(6000).optional(),
-        commitIntervalMs: z.number().min(0).default(1000),
-        queueSize: positiveInt.default(10_000),
+        commitIntervalMs: z.number().min(0).default(1000).describe('least milliseconds between two offset commits'),
+        queueSize: positiveInt
+          .default(10_000)
+          .describe('messages buffered ahead of the trainer at most (backpressure)'),
       })
       .prefault({}),
     drift: z
       .strictObject({
-        /** Default: prequential_error for classification, prequential_loss for regression. */
-        signal: z.enum(DRIFT_SIGNALS).optional(),
-        /** Default: Page-Hinkley watching increases for classification, ADWIN for regression. */
+        signal: z
+          .enum(DRIFT_SIGNALS)
+          .optional()
+          .describe('per-record signal the detectors watch (unset: prequential_error for classification, prequential_loss for regression)'),
         detectors: z
           .array(
-            z.looseObject({ type: z.enum(DETECTOR_TYPES) }).superRefine((spec, ctx) => {
-              try {
-                createDetector(spec as unknown as DetectorSpec);
-              } catch (error) {
-                ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^createDetector: /, '') });
-              }
-            }),
+            z
+              .looseObject({
+                type: z.enum(DETECTOR_TYPES).describe("detector kind; its other keys are River's settings in camelCase"),
+              })
+              .superRefine((spec, ctx) => {
+                try {
+                  createDetector(spec as unknown as DetectorSpec);
+                } catch (error) {
+                  ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^createDetector: /, '') });
+                }
+              }),
           )
-          .optional(),
+          .optional()
+          .describe('drift detectors (unset: pageHinkley watching increases for classification, adwin for regression)'),
       })
       .prefault({}),
     tuning: tuningSchema.prefault({}),
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: z
+      .enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
+      .default('auto')
+      .describe('TensorFlow.js backend; auto tries tensorflow-gpu, tensorflow, wasm, cpu in turn'),
     metrics: z
       .strictObject({
-        enabled: z.boolean().default(true),
-        host: z.string().min(1).default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(9464),
+        enabled: z.boolean().default(true).describe('serve /metrics and /healthz'),
+        host: z.string().min(1).default('127.0.0.1').describe('address of /metrics and /healthz'),
+        port: z.number().int().min(0).max(65535).default(9464).describe('port of /metrics; 0 picks a free one and logs it'),
       })
       .prefault({}),
-    deadLetter: z.string().min(1).default('dead-letter.jsonl'),
+    deadLetter: z
+      .string()
+      .min(1)
+      .default('dead-letter.jsonl')
+      .describe('JSONL file for rejected records (created on the first reject)'),
     checkpoint: z
       .strictObject({
-        dir: z.string().min(1).optional(),
-        everyRecords: positiveInt.default(10_000),
-        everySeconds: z.number().positive().default(30),
-        keep: positiveInt.default(3),
+        dir: z.string().min(1).optional().describe('keep checkpoints here and resume from the newest on start (unset: no checkpoints)'),
+        everyRecords: positiveInt.default(10_000).describe('checkpoint after this many records (or everySeconds, whichever first)'),
+        everySeconds: z.number().positive().default(30).describe('checkpoint after this many seconds (or everyRecords, whichever first)'),
+        keep: positiveInt.default(3).describe('checkpoints kept; older ones are deleted'),
       })
       .prefault({}),
-    metricsLog: z.string().min(1).optional(),
-    summaryJson: z.string().min(1).optional(),
-    progress: z.enum(['auto', 'tty', 'json', 'off']).default('auto'),
+    metricsLog: z.string().min(1).optional().describe('append one JSON line of metrics per evaluation interval to this file'),
+    summaryJson: z.string().min(1).optional().describe('write the end-of-run summary as JSON to this file'),
+    progress: z
+      .enum(['auto', 'tty', 'json', 'off'])
+      .default('auto')
+      .describe('progress display: tty status line, json log lines every 5 s, off; auto picks tty on a terminal'),
   })
   .superRefine((c, ctx) => {
     if (c.task === 'multiclass' && c.classes === undefined) {
