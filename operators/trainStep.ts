@@ -1,36 +1,32 @@
 import { map, type OperatorFunction, type TimestampProvider } from 'rxjs';
 import { ModelError } from '../src/errors.js';
-import type { StepResult } from '../src/model/Trainer.js';
-import type { HyperParams, ScaledSample, ScoredBatch, Task } from '../src/types.js';
+import type { Engine, StepResult } from '../src/model/Engine.js';
+import type { HyperParamsSource } from '../src/tune/Controls.js';
+import type { ScaledSample, ScoredBatch } from '../src/types.js';
 
-/** The part of `Trainer` the train step uses (a fake will do in tests). */
-export interface TrainerLike {
-  readonly task: Task;
-  readonly inputDim: number;
-  readonly width: number;
-  learningRate: number;
-  l2: number;
+/** The part of an {@link Engine} the train step uses (a fake will do in tests). */
+export interface TrainerLike extends Pick<Engine, 'task' | 'inputDim' | 'width' | 'learningRate' | 'l2' | 'predict'> {
   step(x: Float32Array, target: Float32Array, n: number): Pick<StepResult, 'loss' | 'predictions' | 'applied'>;
-  predict(x: Float32Array, n: number): Float32Array;
 }
 
 /**
- * Trains on each mini-batch and scores it prequentially. The hyperparameters in force are read
- * first; holdout rows are scored with the current model, then train rows go through one step whose
- * forward pass (made before the update) gives their scores. Predictions come out in the batch's
+ * Trains on each mini-batch and scores it prequentially. Reads the hyperparameters in force from
+ * `controls` (their one owner) and sets them on the engine; holdout rows are scored with the
+ * current model, then train rows go through one step, scored by the model as it stood before the
+ * update, in inference mode. Predictions come out in the batch's
  * sample order and in target units (regression: `out * targetScale + targetShift`).
  *
  * @example
- * batches$.pipe(trainStep(trainer, () => hyperParams$.value)).subscribe((scored) => evaluate(scored));
+ * batches$.pipe(trainStep(engine, controls)).subscribe((scored) => evaluate(scored));
  */
 export function trainStep(
   trainer: TrainerLike,
-  hyperParams: () => HyperParams,
+  controls: HyperParamsSource,
   clock: TimestampProvider = performance,
 ): OperatorFunction<readonly ScaledSample[], ScoredBatch> {
   return map((samples): ScoredBatch => {
     const start = clock.now();
-    const params = hyperParams();
+    const params = controls.hyperParams;
     trainer.learningRate = params.learningRate;
     trainer.l2 = params.l2;
     const width = trainer.width;

@@ -1,10 +1,10 @@
-import { defer, map, type Observable, type OperatorFunction } from 'rxjs';
+import { map, type OperatorFunction } from 'rxjs';
 import type { DriftDetection } from '../src/drift/DriftMonitor.js';
 import type { Evaluation, SplitMetrics } from '../src/eval/Evaluator.js';
+import type { Controls } from '../src/tune/Controls.js';
+import type { Tuner } from '../src/tune/Tuner.js';
 import type { TuningDecision } from '../src/tune/TuningDecision.js';
-import { Tuner } from '../src/tune/Tuner.js';
-import type { TunerSettingsInput } from '../src/tune/tuningSchema.js';
-import type { HyperParams, ScoredBatch, Task } from '../src/types.js';
+import type { ScoredBatch, Task } from '../src/types.js';
 
 export interface TuneInput {
   readonly batch: ScoredBatch;
@@ -13,44 +13,47 @@ export interface TuneInput {
   readonly drift: DriftDetection | null;
 }
 
+/** What `tune` reads and writes besides the reports: the tuner's state and the controls it decides for. */
+export interface TuneOptions {
+  readonly task: Task;
+  /** The one owner of the hyperparameters: read for the decision, then written with it (actions included). */
+  readonly controls: Pick<Controls, 'hyperParams' | 'apply'>;
+  /** Time of the decision's events (injected so tests are deterministic). */
+  readonly now?: () => string;
+}
+
 /**
  * Turns each batch's signals (drift, windowed train and holdout loss, the step's loss) into a
- * tuning decision: the hyperparameters for the next step, the events explaining any change, and
- * actions for the caller (restore weights, reset moments, forget faster). Pure: time is injected.
+ * tuning decision and puts it in force through `controls`: the hyperparameters the next step
+ * reads, and the actions on the training state (restore weights, reset moments, forget faster).
+ * The report goes on with the decision (its events explain every change).
  *
  * @example
- * reports$.pipe(detectDrift(...), tune(settings, 'binary', () => hp$.value))
+ * reports$.pipe(detectDrift(...), tune(new Tuner(config.tuning), { task: 'binary', controls }))
  * // --{..., decision: {hp: {learningRate: 0.003, l2: 0.001}, events: [{reason: 'drift', ...}], actions: []}}--
  */
 export function tune<T extends TuneInput>(
-  settings: TunerSettingsInput,
-  task: Task,
-  current: () => HyperParams,
-  now: () => string = () => new Date().toISOString(),
-  state?: Tuner,
+  tuner: Pick<Tuner, 'decide'>,
+  options: TuneOptions,
 ): OperatorFunction<T, T & { readonly decision: TuningDecision }> {
+  const { task, controls, now = () => new Date().toISOString() } = options;
   const loss = (m: SplitMetrics): number => (task === 'regression' ? m.mse : (m.crossEntropy ?? NaN));
-  return (source: Observable<T>) =>
-    defer(() => {
-      const tuner = state ?? new Tuner(settings);
-      return source.pipe(
-        map((report) => {
-          const { batch, evaluation, counts, drift } = report;
-          const decision = tuner.decide(
-            {
-              records: counts.total,
-              batches: counts.batches,
-              drift: drift && { detector: drift.detector, signal: drift.signal },
-              trainLoss: loss(evaluation.window.train),
-              holdoutLoss: loss(evaluation.window.holdout),
-              batchLoss: batch.loss,
-              applied: batch.applied,
-            },
-            current(),
-            now(),
-          );
-          return { ...report, decision };
-        }),
-      );
-    });
+  return map((report) => {
+    const { batch, evaluation, counts, drift } = report;
+    const decision = tuner.decide(
+      {
+        records: counts.total,
+        batches: counts.batches,
+        drift: drift && { detector: drift.detector, signal: drift.signal },
+        trainLoss: loss(evaluation.window.train),
+        holdoutLoss: loss(evaluation.window.holdout),
+        batchLoss: batch.loss,
+        applied: batch.applied,
+      },
+      controls.hyperParams,
+      now(),
+    );
+    controls.apply(decision, batch, counts.batches);
+    return { ...report, decision };
+  });
 }

@@ -88,7 +88,7 @@ trainCommand.action(async (opts: Record<string, unknown>) => {
   if (opts.stopAtEnd === true || process.env.STREAMTUNE_STOP_AT_END === 'true') setPath(overrides, ['kafka', 'stopAtEnd'], true);
   const file = typeof opts.config === 'string' ? readConfigFile(opts.config) : {};
   const config = parseConfig(mergeConfig({ source: 'embedded:elec2' }, file, overrides));
-  const code = await train(config, { log, stdout: process.stdout, stderr: process.stderr });
+  const code = await train(config, { log, stdout: process.stdout, stderr: process.stderr, forceExit: () => process.exit(130) });
   process.exitCode = code;
 });
 

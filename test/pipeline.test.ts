@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { BehaviorSubject } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
-import { Trainer } from '../src/model/Trainer.js';
 import { runPipeline, type BatchReport } from '../src/pipeline.js';
+import { createTrainingParts } from '../src/training/TrainingParts.js';
 import { parseSyntheticUri } from '../src/sources/synthetic.js';
 import type { HyperParams, RawRecord, Rejected } from '../src/types.js';
 
@@ -13,29 +12,24 @@ beforeAll(async () => {
 
 function setup(uri: string, overrides: Record<string, unknown> = {}) {
   const synth = parseSyntheticUri(uri);
-  const config = parseConfig({ source: uri, ...overrides });
-  const trainer = new Trainer({
-    task: 'binary',
-    classes: 2,
-    inputDim: synth.schema.features.length,
+  const config = parseConfig({
+    source: uri,
     model: { layers: [{ type: 'dense', units: 16, activation: 'relu' }, { type: 'dropout', rate: 0.1 }], seed: 1 },
-    learningRate: config.optimizer.learningRate,
-    l2: config.l2,
+    ...overrides,
   });
-  const hyperParams = new BehaviorSubject<HyperParams>({ learningRate: config.optimizer.learningRate, l2: config.l2 });
-  return { synth, config, trainer, hyperParams };
+  const parts = createTrainingParts(config, synth.schema);
+  return { synth, config, parts, trainer: parts.engine };
 }
 
 describe('runPipeline', () => {
   it('learns SEA, keeps the tensor count flat over 60,000 records, and its counts add up', async () => {
-    const { synth, config, trainer, hyperParams } = setup('synth:sea?n=60000&seed=3', { validationSplit: 0.25 });
+    const { synth, config, parts, trainer } = setup('synth:sea?n=60000&seed=3', { validationSplit: 0.25 });
     const tensors: number[] = [];
     const result = await runPipeline({
       config,
       schema: synth.schema,
       records: synth.records,
-      trainer,
-      hyperParams,
+      parts,
       onRejected: () => {
         throw new Error('no rejects expected');
       },
@@ -59,7 +53,7 @@ describe('runPipeline', () => {
   });
 
   it('sends bad records to onRejected with their reason, and learns the rest', async () => {
-    const { synth, config, trainer, hyperParams } = setup('synth:sea?n=10', { validationSplit: 0 });
+    const { synth, config, parts, trainer } = setup('synth:sea?n=10', { validationSplit: 0 });
     async function* records(): AsyncGenerator<RawRecord> {
       let i = 0;
       for (const r of synth.records) {
@@ -75,8 +69,7 @@ describe('runPipeline', () => {
       config,
       schema: synth.schema,
       records: records(),
-      trainer,
-      hyperParams,
+      parts,
       onRejected: (r) => rejected.push(r),
       onBatch: (r) => reports.push(r),
     });
@@ -90,19 +83,19 @@ describe('runPipeline', () => {
     expect(reports.flatMap((r) => r.batch.samples.map((s) => s.position))).not.toContain('test:100');
   });
 
-  it('reads the learning rate and L2 in force at each step from the shared state', async () => {
-    const { synth, config, trainer, hyperParams } = setup('synth:sea?n=320', { validationSplit: 0 });
+  it('reads the learning rate and L2 in force at each step from the controls', async () => {
+    const { synth, config, parts, trainer } = setup('synth:sea?n=320', { validationSplit: 0, tuning: { enabled: false } });
     const seen: HyperParams[] = [];
     await runPipeline({
       config,
       schema: synth.schema,
       records: synth.records,
-      trainer,
-      hyperParams,
+      parts,
       onRejected: () => undefined,
       onBatch: ({ batch }) => {
         seen.push(batch.hyperParams);
-        if (seen.length === 5) hyperParams.next({ learningRate: 0.05, l2: 0.01 });
+        const hp = { learningRate: 0.05, l2: 0.01 };
+        if (seen.length === 5) parts.controls.apply({ hp, events: [], actions: [] }, batch, seen.length);
       },
     });
     expect(trainer.learningRate).toBe(0.05);
@@ -113,14 +106,13 @@ describe('runPipeline', () => {
   });
 
   it('stops at the abort signal after finishing the in-flight batch', async () => {
-    const { synth, config, trainer, hyperParams } = setup('synth:sea?n=inf', { validationSplit: 0 });
+    const { synth, config, parts, trainer } = setup('synth:sea?n=inf', { validationSplit: 0 });
     const abort = new AbortController();
     const result = await runPipeline({
       config,
       schema: synth.schema,
       records: synth.records,
-      trainer,
-      hyperParams,
+      parts,
       signal: abort.signal,
       onRejected: () => undefined,
       onBatch: ({ counts }) => {

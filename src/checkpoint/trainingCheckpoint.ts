@@ -1,25 +1,30 @@
-import type { BehaviorSubject } from 'rxjs';
 import type { Evaluator, EvaluatorSnapshot } from '../eval/Evaluator.js';
 import { CheckpointError } from '../errors.js';
-import type { Trainer, TrainerSnapshot } from '../model/Trainer.js';
-import type { RecordCounts } from '../pipeline.js';
+import type { Engine, EngineSnapshot } from '../model/Engine.js';
+import type { RecordCounts } from '../records/RecordCounts.js';
 import type { Standardizer, StandardizerSnapshot } from '../stats/Standardizer.js';
-import type { HyperParams } from '../types.js';
+import type { Controls } from '../tune/Controls.js';
 import { CHECKPOINT_FORMAT, compareConfig, configHash, type Checkpoint, type ConfigSummary, type SourcePositions } from './Checkpoint.js';
 
+/** A part with the snapshot/restore surface every stateful part has. */
+export interface Snapshottable {
+  snapshot(): unknown;
+  restore(json: never): void;
+}
+
 /** Everything stateful in a training run: what a checkpoint holds. */
-export interface TrainingParts {
-  readonly trainer: Trainer;
-  readonly scaler: Standardizer;
-  readonly evaluator: Evaluator;
+export interface CheckpointParts {
+  readonly engine: Pick<Engine, 'snapshot' | 'restore'>;
+  readonly scaler: Pick<Standardizer, 'snapshot' | 'restore'>;
+  readonly evaluator: Pick<Evaluator, 'get' | 'snapshot' | 'restore'>;
   readonly counts: RecordCounts;
-  readonly hyperParams: BehaviorSubject<HyperParams>;
-  /** Optional stateful parts with the same snapshot/restore surface (tuner, detectors). */
-  readonly extra?: Readonly<Record<string, { snapshot(): unknown; restore(json: never): void }>>;
+  readonly controls: Pick<Controls, 'hyperParams' | 'restore'>;
+  /** Further stateful parts, each stored under its name (tuner, monitor, dead letter). */
+  readonly extra?: Readonly<Record<string, Snapshottable>>;
 }
 
 /** Builds a checkpoint of the parts as they are now, covering the records up to `positions`. */
-export function takeCheckpoint(parts: TrainingParts, summary: ConfigSummary, positions: SourcePositions): Checkpoint {
+export function takeCheckpoint(parts: CheckpointParts, summary: ConfigSummary, positions: SourcePositions): Checkpoint {
   const { counts, evaluator } = parts;
   const evaluation = evaluator.get();
   const extra = Object.fromEntries(Object.entries(parts.extra ?? {}).map(([k, v]) => [k, v.snapshot()]));
@@ -35,10 +40,10 @@ export function takeCheckpoint(parts: TrainingParts, summary: ConfigSummary, pos
       rejected: counts.rejected,
       rejectedByReason: { ...counts.rejectedByReason },
     },
-    hyperParams: parts.hyperParams.value,
+    hyperParams: parts.controls.hyperParams,
     positions,
     state: {
-      trainer: parts.trainer.snapshot(),
+      trainer: parts.engine.snapshot(),
       scaler: parts.scaler.snapshot(),
       evaluator: evaluator.snapshot(),
       ...extra,
@@ -51,7 +56,7 @@ export function takeCheckpoint(parts: TrainingParts, summary: ConfigSummary, pos
  * Restores the parts from a checkpoint taken with a compatible configuration; a checkpoint from
  * another task, feature list, label, class count or model shape is refused, naming the difference.
  */
-export function restoreCheckpoint(parts: TrainingParts, summary: ConfigSummary, checkpoint: Checkpoint, path: string): void {
+export function restoreCheckpoint(parts: CheckpointParts, summary: ConfigSummary, checkpoint: Checkpoint, path: string): void {
   const difference = compareConfig(summary, checkpoint.configSummary);
   if (difference) {
     throw new CheckpointError(
@@ -59,7 +64,7 @@ export function restoreCheckpoint(parts: TrainingParts, summary: ConfigSummary, 
     );
   }
   const state = checkpoint.state as unknown as Record<string, unknown>;
-  parts.trainer.restore(state.trainer as TrainerSnapshot);
+  parts.engine.restore(state.trainer as EngineSnapshot);
   parts.scaler.restore(state.scaler as StandardizerSnapshot);
   parts.evaluator.restore(state.evaluator as EvaluatorSnapshot);
   for (const [name, part] of Object.entries(parts.extra ?? {})) {
@@ -72,5 +77,5 @@ export function restoreCheckpoint(parts: TrainingParts, summary: ConfigSummary, 
     rejected: checkpoint.records.rejected,
     rejectedByReason: { ...checkpoint.records.rejectedByReason },
   });
-  parts.hyperParams.next(checkpoint.hyperParams);
+  parts.controls.restore(checkpoint.hyperParams);
 }

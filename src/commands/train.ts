@@ -1,339 +1,199 @@
 import { writeFileSync } from 'node:fs';
-import { BehaviorSubject } from 'rxjs';
-import type { Checkpoint, ConfigSummary } from '../checkpoint/Checkpoint.js';
-import { CheckpointStore } from '../checkpoint/CheckpointStore.js';
-import { Checkpointer } from '../checkpoint/Checkpointer.js';
-import { restoreCheckpoint, takeCheckpoint, type TrainingParts } from '../checkpoint/trainingCheckpoint.js';
 import type { Config } from '../config.js';
-import { DeadLetterFile } from '../sinks/DeadLetterFile.js';
-import { CheckpointError } from '../errors.js';
-import type { Logger } from '../telemetry/logger.js';
 import { selectBackend } from '../model/selectBackend.js';
-import { Trainer } from '../model/Trainer.js';
-import { createEvaluator, createMonitor, createScaler, emptyCounts, runPipeline } from '../pipeline.js';
-import { resolveSchema } from '../training/resolveSchema.js';
-import { KafkaDeadLetter } from '../sinks/KafkaDeadLetter.js';
-import { KafkaTopicWriter } from '../sinks/KafkaTopicWriter.js';
-import { kafkaSettings } from '../sources/openKafka.js';
-import { parseKafkaUri } from '../sources/kafkaClient.js';
+import { runPipeline } from '../pipeline.js';
+import { emptyCounts } from '../records/RecordCounts.js';
+import { parseKafkaUri } from '../sources/kafka/kafkaClient.js';
 import { openSource, type OpenedSource } from '../sources/openSource.js';
-import { buildSummary, formatSummary, summaryJson } from '../training/summary.js';
+import { KafkaTopicWriter } from '../sinks/KafkaTopicWriter.js';
+import { kafkaSettings } from '../sources/kafka/openKafka.js';
+import type { Logger } from '../telemetry/logger.js';
 import { MetricsLog } from '../telemetry/MetricsLog.js';
 import { Progress } from '../telemetry/Progress.js';
 import { Telemetry } from '../telemetry/registry.js';
 import { serveMetrics } from '../telemetry/server.js';
-import { Tuner } from '../tune/Tuner.js';
-import type { TuningEvent } from '../tune/TuningEvent.js';
-import type { HyperParams, Rejected } from '../types.js';
+import { BatchReporter } from '../training/BatchReporter.js';
+import { openCheckpoints, startCheckpointing, type Checkpoints } from '../training/checkpointing.js';
+import { CommitGate } from '../training/CommitGate.js';
+import { openDeadLetter } from '../training/openDeadLetter.js';
+import { resolveSchema } from '../training/resolveSchema.js';
+import { Resources } from '../training/Resources.js';
+import { listenForStop } from '../training/stopSignals.js';
+import { buildSummary, formatSummary, summaryJson, type Summary } from '../training/summary.js';
+import { createEvaluator, createTrainingParts } from '../training/TrainingParts.js';
 
 export interface TrainIO {
   readonly log: Logger;
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
+  /** Called on a second SIGINT/SIGTERM: the CLI exits there (library code never exits the process). */
+  readonly forceExit?: () => void;
 }
 
-/** Where rejected records go: a JSONL file, or a Kafka topic. */
-interface DeadLetterSink {
-  readonly count: number;
-  write(record: Rejected): void;
-  flush(): Promise<void>;
-  close(): void | Promise<void>;
+/** What the run shares between its steps. */
+interface Run {
+  readonly config: Config;
+  readonly io: TrainIO;
+  readonly telemetry: Telemetry;
+  readonly backend: string;
+  readonly checkpoints: Checkpoints | undefined;
+  readonly resources: Resources;
 }
 
 /**
- * `streamtune train`: selects the backend, restores the newest checkpoint (if any), opens the
- * source at the checkpoint's positions, serves metrics, runs the pipeline until the source ends
+ * `streamtune train`: selects the backend, restores the newest checkpoint (if any), serves
+ * metrics, opens the source at the checkpoint's positions, runs the pipeline until the source ends
  * (or SIGINT/SIGTERM, which finish the in-flight batch), checkpoints, commits what the durable
  * state covers, and prints the summary. Returns the process exit code.
  *
- * Commit rule: source offsets are allowed to be committed only once the dead letters before them
- * are written and, with checkpoints, once the checkpoint holding them is durable.
+ * @example
+ * const code = await train(parseConfig({ source: 'data/elec2.csv' }), { log, stdout: process.stdout, stderr: process.stderr });
  */
 export async function train(config: Config, io: TrainIO): Promise<number> {
-  const { log } = io;
   const backend = await selectBackend(config.backend === 'auto' ? undefined : config.backend);
-  log.info({ backend: backend.name, fallbacks: backend.fallbacks }, `backend: ${backend.name}`);
-
-  const store = config.checkpoint.dir ? new CheckpointStore({ dir: config.checkpoint.dir, keep: config.checkpoint.keep }) : undefined;
-  const loaded = await store?.loadLatest();
-  for (const skipped of loaded?.skipped ?? []) {
-    log.warn({ path: skipped.path, reason: skipped.reason }, `skipping unreadable checkpoint ${skipped.path}: ${skipped.reason}`);
-  }
-
-  const telemetry = new Telemetry();
-  telemetry.setBackend(backend.name);
-  // Serve /metrics and /healthz first: a trainer waiting for its first Kafka message is alive.
-  const server = config.metrics.enabled
-    ? await serveMetrics(telemetry.registry, { host: config.metrics.host, port: config.metrics.port })
-    : undefined;
-  if (server) log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
-  const resources: Array<() => unknown> = [() => server?.close()];
+  io.log.info({ backend: backend.name, fallbacks: backend.fallbacks }, `backend: ${backend.name}`);
+  const resources = new Resources(io.log);
   try {
-    const source = await openSource(config.source, {
-      ...config,
-      ...(loaded
-        ? {
-            resume: loaded.checkpoint.positions,
-            fallbackColumns: [...loaded.checkpoint.configSummary.features, loaded.checkpoint.configSummary.label],
-          }
-        : {}),
-      kafkaHooks: {
-        logger: log,
-        onStatus: (status) => {
-          telemetry.setSourceUp(status.up);
-          if (status.up) log.info({ event: 'source.up' }, 'Kafka source is up');
-          else log.warn({ event: 'source.down', reason: status.reason }, `Kafka source is down, retrying: ${status.reason ?? ''}`);
-        },
-        onPartition: (p) => telemetry.setPartition(p),
-      },
-    });
-    resources.push(() => source.close?.());
-    telemetry.setSourceUp(true);
-    return await trainOn(source, config, io, { telemetry, backend: backend.name, store, loaded, resources });
-  } finally {
-    for (const release of resources.reverse()) {
-      try {
-        await release();
-      } catch (error) {
-        log.warn({ err: error }, `while shutting down: ${(error as Error).message}`);
-      }
+    const telemetry = new Telemetry();
+    telemetry.setBackend(backend.name);
+    const checkpoints = await openCheckpoints(config, io.log);
+    // Serve /metrics and /healthz first: a trainer waiting for its first Kafka message is alive.
+    if (config.metrics.enabled) {
+      const server = resources.add(await serveMetrics(telemetry.registry, config.metrics), (s) => s.close());
+      io.log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
     }
+    const run: Run = { config, io, telemetry, backend: backend.name, checkpoints, resources };
+    const source = resources.add(await openTrainingSource(run), (s) => s.close?.());
+    telemetry.setSourceUp(true);
+    return source.columns.length === 0 ? nothingToRead(run, source.name) : await trainOn(run, source);
+  } finally {
+    await resources.release();
   }
 }
 
-async function trainOn(
-  source: OpenedSource,
-  config: Config,
-  io: TrainIO,
-  ctx: {
-    telemetry: Telemetry;
-    backend: string;
-    store: CheckpointStore | undefined;
-    loaded: Awaited<ReturnType<CheckpointStore['loadLatest']>>;
-    resources: Array<() => unknown>;
-  },
-): Promise<number> {
+/** Opens the configured source at the checkpoint's positions, with the Kafka status going to the log and metrics. */
+function openTrainingSource({ config, io, telemetry, checkpoints }: Run): Promise<OpenedSource> {
   const { log } = io;
-  const { telemetry, store, loaded, resources } = ctx;
-  if (source.columns.length === 0) return nothingToRead(source.name, ctx.backend, config, io);
-  const schema = resolveSchema(config, source.columns, source.name);
-  const summaryOfConfig: ConfigSummary = { ...schema, layers: config.model.layers };
-  log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
-
-  const trainer = new Trainer({
-    task: schema.task,
-    classes: schema.classes,
-    inputDim: schema.features.length,
-    model: { layers: config.model.layers, initializer: config.model.initializer, seed: config.model.seed },
-    adam: {
-      beta1: config.optimizer.beta1,
-      beta2: config.optimizer.beta2,
-      epsilon: config.optimizer.epsilon,
-      amsgrad: config.optimizer.amsgrad,
+  const loaded = checkpoints?.loaded;
+  const summary = loaded?.checkpoint.configSummary;
+  return openSource(config.source, {
+    ...config,
+    ...(loaded && summary ? { resume: loaded.checkpoint.positions, fallbackColumns: [...summary.features, summary.label] } : {}),
+    kafkaHooks: {
+      logger: log,
+      onStatus: (status) => {
+        telemetry.setSourceUp(status.up);
+        if (status.up) log.info({ event: 'source.up' }, 'Kafka source is up');
+        else log.warn({ event: 'source.down', reason: status.reason }, `Kafka source is down, retrying: ${status.reason ?? ''}`);
+      },
+      onPartition: (p) => telemetry.setPartition(p),
     },
-    learningRate: config.optimizer.learningRate,
-    l2: config.l2,
-    clipNorm: config.optimizer.clipNorm,
   });
-  resources.push(() => trainer.dispose());
-  const hyperParams = new BehaviorSubject<HyperParams>({ learningRate: config.optimizer.learningRate, l2: config.l2 });
-  const kafkaBrokers = source.name.startsWith('kafka://') ? parseKafkaUri(source.name).brokers : undefined;
-  const deadLetterFile = config.kafka.deadLetterTopic ? undefined : new DeadLetterFile(config.deadLetter);
-  const deadLetter: DeadLetterSink =
-    deadLetterFile ??
-    (await KafkaDeadLetter.open(kafkaSettings(config, kafkaBrokers ?? []), config.kafka.deadLetterTopic as string, log));
-  resources.push(() => deadLetter.close());
+}
+
+/** Builds the parts, the sinks and the checkpointing around the pipeline, runs it, and finishes the run. */
+async function trainOn(run: Run, source: OpenedSource): Promise<number> {
+  const { config, io, telemetry, resources } = run;
+  const { log } = io;
+  const schema = resolveSchema(config, source.columns, source.name);
+  log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
+  const parts = createTrainingParts(config, schema);
+  resources.add(parts.engine, (e) => e.dispose());
+  const brokers = source.name.startsWith('kafka://') ? parseKafkaUri(source.name).brokers : [];
+  const deadLetter = resources.add(await openDeadLetter(config, brokers, log), (d) => d.close());
   const events = config.kafka.eventsTopic
-    ? await KafkaTopicWriter.open(kafkaSettings(config, kafkaBrokers ?? []), config.kafka.eventsTopic, log)
+    ? resources.add(await KafkaTopicWriter.open(kafkaSettings(config, brokers), config.kafka.eventsTopic, log), (w) => w.close())
     : undefined;
-  if (events) resources.push(() => events.close());
-  const monitor = createMonitor(config, schema);
-  const tuner = new Tuner(config.tuning);
-  const tuningEvents: TuningEvent[] = [];
-  const parts: TrainingParts = {
-    trainer,
-    scaler: createScaler(config, schema),
-    evaluator: createEvaluator(config, schema),
-    counts: emptyCounts(),
-    hyperParams,
-    extra: { monitor, tuner, ...(deadLetterFile ? { deadLetter: deadLetterFile } : {}) },
-  };
-  if (loaded) {
-    restoreCheckpoint(parts, summaryOfConfig, loaded.checkpoint, loaded.path);
-    log.info(
-      { path: loaded.path, records: loaded.checkpoint.records.total, positions: loaded.checkpoint.positions },
-      `resuming from ${loaded.path} (${loaded.checkpoint.records.total} records)`,
-    );
-  }
-
-  telemetry.setTensors(trainer.numTensors);
-  telemetry.declareDetectors(monitor.detectors.map((d) => d.name));
-
-  // Offsets may be committed only after the dead letters before them are written (and, with
-  // checkpoints, only the positions of a durable checkpoint). Commits run one after another.
-  let commits = Promise.resolve();
-  const allowCommit = (positions: Checkpoint['positions']): void => {
-    if (!source.allowCommit) return;
-    commits = commits
-      .then(() => deadLetter.flush())
-      .then(() => source.allowCommit?.(positions))
-      .catch((error: unknown) => log.error({ err: error }, `offsets not committed: ${(error as Error).message}`));
-  };
-  const startRecords = parts.counts.total;
-  const checkpointer = store
-    ? new Checkpointer(
-        store,
-        { everyRecords: config.checkpoint.everyRecords, everySeconds: config.checkpoint.everySeconds },
-        {
-          take: (doneThrough) => takeCheckpoint(parts, summaryOfConfig, source.positionsThrough(doneThrough)),
-          onDurable: (checkpoint, path) => {
-            telemetry.recordCheckpoint(true);
-            log.debug({ path, records: checkpoint.records.total }, 'checkpoint durable');
-            allowCommit(checkpoint.positions);
-          },
-          onFailure: (error) => {
-            telemetry.recordCheckpoint(false);
-            log.error({ err: error }, `CHECKPOINT FAILED: ${(error as Error).message}; nothing past the last durable checkpoint is committed`);
-          },
-        },
-        startRecords,
-      )
-    : undefined;
-  if (checkpointer) telemetry.trackCheckpointAge(() => checkpointer.ageSeconds);
-  // A first run checkpoints its starting point, so a crash before the first periodic checkpoint
-  // still restarts from a known state (the dead letter, for one, is cut back to it).
-  if (checkpointer && !loaded && !(await checkpointer.final(0, -1))) {
-    throw new CheckpointError(`cannot write the initial checkpoint to ${config.checkpoint.dir}; see the error above`);
-  }
-
-  const metricsLog = config.metricsLog ? new MetricsLog(config.metricsLog) : undefined;
-  if (metricsLog) resources.push(() => metricsLog.close());
-  const mode = config.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'json') : config.progress;
-  const progress = new Progress(mode, { stream: io.stderr, log });
-  resources.push(() => progress.finish());
-  const abort = new AbortController();
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
-    }
-    interrupted = true;
-    log.info({ signal }, 'stopping: finishing the in-flight batch');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  resources.push(() => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  const gate = new CommitGate({
+    commit: source.allowCommit && ((positions) => source.allowCommit?.(positions)),
+    flush: () => deadLetter.flush(),
+    onError: (error) => log.error({ err: error }, `offsets not committed: ${(error as Error).message}`),
   });
+  const startRecords = run.checkpoints?.loaded?.checkpoint.records.total ?? 0;
+  const { checkpoints } = run;
+  const checkpointer = await startCheckpointing({ config, schema, parts, checkpoints, deadLetter, source, gate, telemetry, log });
+  telemetry.setTensors(parts.engine.numTensors);
+  telemetry.declareDetectors(parts.monitor.detectors.map((d) => d.name));
 
-  let nextLog = config.eval.logEvery;
+  const metricsLog = config.metricsLog ? resources.add(new MetricsLog(config.metricsLog), (m) => m.close()) : undefined;
+  const mode = config.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'json') : config.progress;
+  const progress = resources.add(new Progress(mode, { stream: io.stderr, log }), (p) => p.finish());
+  const reporter = new BatchReporter(
+    { telemetry, log, progress, ...(metricsLog ? { metricsLog } : {}), ...(events ? { events } : {}) },
+    {
+      hyperParams: () => parts.controls.hyperParams,
+      detectorStats: () => parts.monitor.stats(),
+      tensors: () => parts.engine.numTensors,
+    },
+    { logEvery: config.eval.logEvery },
+  );
+  const abort = new AbortController();
+  const stopListening = resources.add(listenForStop({ abort, log, onForce: io.forceExit ?? (() => {}) }), (stop) => stop());
   const result = await runPipeline({
     config,
     schema,
     records: source.records,
-    trainer,
-    hyperParams,
-    scaler: parts.scaler,
-    evaluator: parts.evaluator,
-    counts: parts.counts,
-    monitor,
-    tuner,
+    parts,
     signal: abort.signal,
     onRejected: (rejected) => {
       deadLetter.write(rejected);
       telemetry.recordRejected(rejected.reason);
     },
-    onBatch: ({ batch, evaluation, counts, doneThrough, drift, decision }) => {
-      if (drift) {
-        telemetry.recordDrift(drift.detector);
-        log.info({ event: 'drift.detected', ...drift, records: counts.total }, `drift detected by ${drift.detector} at record ${drift.index}`);
-        events?.write({ value: JSON.stringify({ type: 'drift', time: new Date().toISOString(), records: counts.total, ...drift }) });
-      }
-      for (const event of decision.events) {
-        tuningEvents.push(event);
-        telemetry.recordTuning(event);
-        log.info({ event: 'tuner.adjusted', tuning: event }, `tuner: ${event.reason} ${event.param} ${event.old} -> ${event.new}`);
-        metricsLog?.write({ type: 'tuning', ...event });
-        events?.write({ value: JSON.stringify({ type: 'tuning', ...event }) });
-      }
-      telemetry.observeBatch(batch);
-      telemetry.observeEvaluation(evaluation);
-      telemetry.setDetectorStats(monitor.stats());
-      telemetry.setTensors(trainer.numTensors);
-      progress.update({ records: counts.total, rejected: counts.rejected, evaluation, hyperParams: hyperParams.value });
-      if (metricsLog && counts.total >= nextLog) {
-        metricsLog.write({
-          time: new Date().toISOString(),
-          records: counts.total,
-          trained: counts.trained,
-          holdout: counts.holdout,
-          rejected: counts.rejected,
-          window: evaluation.window,
-          learningRate: hyperParams.value.learningRate,
-          l2: hyperParams.value.l2,
-        });
-        nextLog = (Math.floor(counts.total / config.eval.logEvery) + 1) * config.eval.logEvery;
-      }
-      if (checkpointer) checkpointer.maybe(counts.total, doneThrough);
-      else if (source.allowCommit) allowCommit(source.positionsThrough(doneThrough));
+    onBatch: (report) => {
+      reporter.report(report);
+      if (checkpointer) checkpointer.maybe(report.counts.total, report.doneThrough);
+      else gate.allow(source.positionsThrough(report.doneThrough));
     },
   });
+  stopListening();
   progress.finish();
   let finalCheckpointFailed = false;
   if (result.lastIndex >= 0) {
-    if (checkpointer) {
-      finalCheckpointFailed = !(await checkpointer.final(result.counts.total, result.lastIndex));
-      if (finalCheckpointFailed) {
-        log.error('the final checkpoint could not be written: the next start resumes from the last durable one');
-      }
-    } else if (source.allowCommit) {
-      allowCommit(source.positionsThrough(result.lastIndex));
-    }
+    if (checkpointer) finalCheckpointFailed = !(await checkpointer.final(result.counts.total, result.lastIndex));
+    else gate.allow(source.positionsThrough(result.lastIndex));
   }
-  await commits;
+  await gate.settled();
   const summary = buildSummary({
     source: source.name,
     task: schema.task,
-    backend: ctx.backend,
+    backend: run.backend,
     counts: result.counts,
     evaluation: result.evaluation,
     seconds: result.seconds,
     recordsThisRun: result.counts.total - startRecords,
-    tuningEvents,
-    hyperParams: hyperParams.value,
-    interrupted,
+    tuningEvents: reporter.tuningEvents,
+    hyperParams: parts.controls.hyperParams,
+    interrupted: abort.signal.aborted,
   });
-  if (config.summaryJson) writeFileSync(config.summaryJson, summaryJson(summary) + '\n');
   if (deadLetter.count > 0) {
-    const where = deadLetterFile ? deadLetterFile.path : `topic ${config.kafka.deadLetterTopic}`;
-    log.warn({ count: deadLetter.count, deadLetter: where }, `${deadLetter.count} rejected records written to ${where}`);
+    log.warn({ count: deadLetter.count, deadLetter: deadLetter.where }, `${deadLetter.count} rejected records written to ${deadLetter.where}`);
   }
+  return finish(run, summary, finalCheckpointFailed);
+}
+
+/** Writes the summary (JSON file and table); exit code 1 when the final checkpoint could not be written. */
+function finish({ config, io }: Run, summary: Summary, finalCheckpointFailed: boolean): number {
+  if (config.summaryJson) writeFileSync(config.summaryJson, summaryJson(summary) + '\n');
   io.stdout.write(formatSummary(summary) + '\n');
-  if (finalCheckpointFailed) {
-    io.stderr.write(`streamtune: the final checkpoint could not be written to ${config.checkpoint.dir}; the next start resumes from the last durable one\n`);
-    return 1;
-  }
-  return 0;
+  if (!finalCheckpointFailed) return 0;
+  io.log.error('the final checkpoint could not be written: the next start resumes from the last durable one');
+  io.stderr.write(`streamtune: the final checkpoint could not be written to ${config.checkpoint.dir}; the next start resumes from the last durable one\n`);
+  return 1;
 }
 
 /** Stop-at-end on a topic the group has already read to the end: an empty summary, exit 0. */
-function nothingToRead(name: string, backend: string, config: Config, io: TrainIO): number {
-  io.log.info({ source: name }, `nothing left to read in ${name}`);
-  const evaluation = createEvaluator(config, { task: config.task, features: [], label: '', classes: config.classes ?? 2 }).get();
+function nothingToRead(run: Run, name: string): number {
+  const { config } = run;
+  run.io.log.info({ source: name }, `nothing left to read in ${name}`);
   const summary = buildSummary({
     source: name,
     task: config.task,
-    backend,
+    backend: run.backend,
     counts: emptyCounts(),
-    evaluation,
+    evaluation: createEvaluator(config, { task: config.task, classes: config.classes ?? 2 }).get(),
     seconds: 0,
     hyperParams: { learningRate: config.optimizer.learningRate, l2: config.l2 },
     interrupted: false,
   });
-  if (config.summaryJson) writeFileSync(config.summaryJson, summaryJson(summary) + '\n');
-  io.stdout.write(formatSummary(summary) + '\n');
-  return 0;
+  return finish(run, summary, false);
 }

@@ -1,5 +1,5 @@
 import type { Evaluation, SplitMetrics } from '../eval/Evaluator.js';
-import type { RecordCounts } from '../pipeline.js';
+import type { RecordCounts } from '../records/RecordCounts.js';
 import type { HyperParams, Task } from '../types.js';
 
 /** The end-of-run summary (`--summary-json`), also printed as a table. NaN becomes null in JSON. */

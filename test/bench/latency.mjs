@@ -11,14 +11,13 @@
  * node test/bench/latency.mjs --brokers 127.0.0.1:9092 --topic lat --records 60000 --skip 2000
  */
 import { parseArgs } from 'node:util';
-import { BehaviorSubject } from 'rxjs';
 
 const dist = (p) => new URL(`../../dist/${p}`, import.meta.url).href;
 const { parseConfig } = await import(dist('src/config.js'));
 const { selectBackend } = await import(dist('src/model/selectBackend.js'));
 const { openSource } = await import(dist('src/sources/openSource.js'));
 const { resolveSchema } = await import(dist('src/training/resolveSchema.js'));
-const { Trainer } = await import(dist('src/model/Trainer.js'));
+const { createTrainingParts } = await import(dist('src/training/TrainingParts.js'));
 const { runPipeline } = await import(dist('src/pipeline.js'));
 const { percentile } = await import('./lib/summarize.mjs');
 
@@ -58,14 +57,8 @@ const source = await openSource(config.source, {
   kafkaHooks: { onStatus: (status) => status.up && up() },
 });
 const schema = resolveSchema(config, source.columns, source.name);
-const trainer = new Trainer({
-  task: 'binary',
-  classes: 2,
-  inputDim: schema.features.length,
-  model: { layers: config.model.layers, initializer: config.model.initializer, seed: config.model.seed },
-  learningRate: 0.001,
-  l2: 0.001,
-});
+const parts = createTrainingParts(config, schema);
+const trainer = parts.engine;
 // Warm the backend up before the clock matters (a real trainer has been running for a while).
 trainer.predict(new Float32Array(32 * schema.features.length), 32);
 
@@ -90,8 +83,7 @@ const result = await runPipeline({
   config,
   schema,
   records,
-  trainer,
-  hyperParams: new BehaviorSubject({ learningRate: 0.001, l2: 0.001 }),
+  parts,
   onRejected: () => undefined,
   onBatch: ({ batch }) => {
     const t = now();

@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { BehaviorSubject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { SourceError } from '../../src/errors.js';
 import { hashUnit } from '../../src/records/hashKey.js';
-import { Trainer } from '../../src/model/Trainer.js';
 import { runPipeline, type PipelineResult } from '../../src/pipeline.js';
 import { resolveSchema } from '../../src/training/resolveSchema.js';
+import { createTrainingParts } from '../../src/training/TrainingParts.js';
 import { openSource } from '../../src/sources/openSource.js';
-import { REJECT_REASONS, type HyperParams, type Rejected, type ScaledSample, type Schema } from '../../src/types.js';
+import { REJECT_REASONS, type Rejected, type ScaledSample, type Schema } from '../../src/types.js';
 import { csvFile, jsonlFile, LONG, type FuzzFile } from './badRecords.js';
 import { FuzzTally } from './FuzzTally.js';
 
@@ -71,14 +70,7 @@ async function run(file: FuzzFile, settings: RunSettings, schemaOf?: (columns: r
     });
     const opened = await openSource(path, { features, label });
     const schema = schemaOf ? schemaOf(opened.columns) : resolveSchema(config, opened.columns, opened.name);
-    const trainer = new Trainer({
-      task,
-      classes: schema.classes,
-      inputDim: features.length,
-      model: { layers: config.model.layers, seed: 1 },
-      learningRate: config.optimizer.learningRate,
-      l2: config.l2,
-    });
+    const parts = createTrainingParts(config, schema);
     const rejected: Rejected[] = [];
     const samples: ScaledSample[] = [];
     try {
@@ -86,14 +78,13 @@ async function run(file: FuzzFile, settings: RunSettings, schemaOf?: (columns: r
         config,
         schema,
         records: opened.records,
-        trainer,
-        hyperParams: new BehaviorSubject<HyperParams>({ learningRate: config.optimizer.learningRate, l2: config.l2 }),
+        parts,
         onRejected: (r) => rejected.push(r),
         onBatch: ({ batch }) => samples.push(...batch.samples),
       });
       return { path, rejected, samples, result };
     } finally {
-      trainer.dispose();
+      parts.engine.dispose();
     }
   } finally {
     await rm(path, { force: true });

@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { BehaviorSubject } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
-import { Trainer } from '../../src/model/Trainer.js';
 import { runPipeline } from '../../src/pipeline.js';
 import { resolveSchema } from '../../src/training/resolveSchema.js';
+import { createTrainingParts } from '../../src/training/TrainingParts.js';
 import { openSource } from '../../src/sources/openSource.js';
 import type { TuningEvent } from '../../src/tune/TuningEvent.js';
-import type { HyperParams } from '../../src/types.js';
 import { sharedData } from '../support/sharedData.js';
 
 beforeAll(async () => {
@@ -27,22 +25,13 @@ async function run(file: string, overrides: Record<string, unknown>): Promise<Ru
   const config = parseConfig({ source: file, ...overrides });
   const source = await openSource(file);
   const schema = resolveSchema(config, source.columns, file);
-  const trainer = new Trainer({
-    task: schema.task,
-    classes: schema.classes,
-    inputDim: schema.features.length,
-    model: { layers: config.model.layers, initializer: config.model.initializer, seed: config.model.seed },
-    learningRate: config.optimizer.learningRate,
-    l2: config.l2,
-  });
-  const hyperParams = new BehaviorSubject<HyperParams>({ learningRate: config.optimizer.learningRate, l2: config.l2 });
+  const parts = createTrainingParts(config, schema);
   const out: Run = { correct: new Map(), crossEntropy: NaN, detections: [], events: [], lr: [] };
   const result = await runPipeline({
     config,
     schema,
     records: source.records,
-    trainer,
-    hyperParams,
+    parts,
     onRejected: () => undefined,
     onBatch: ({ batch, drift, decision }) => {
       batch.samples.forEach((s, i) => {
@@ -53,7 +42,7 @@ async function run(file: string, overrides: Record<string, unknown>): Promise<Ru
       out.lr.push(batch.hyperParams.learningRate);
     },
   });
-  trainer.dispose();
+  parts.engine.dispose();
   out.crossEntropy = result.evaluation.cumulative.train.crossEntropy ?? NaN;
   return out;
 }

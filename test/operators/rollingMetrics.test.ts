@@ -47,19 +47,23 @@ const y: Evaluation = {
   baselines: { majority: acc(0.5, 1 / 3), noChange: acc(0.5, 1 / 3) },
 };
 
+/** The operator's input: reports carrying a batch; its output: the report with the evaluation after it. */
+const reports = { a: { batch: batches.a }, b: { batch: batches.b }, w: { batch: batches.w } };
+const out = { x: { batch: batches.a, evaluation: x }, y: { batch: batches.b, evaluation: y } };
+
 describe('rollingMetrics', () => {
-  it('emits the evaluation after each batch', () => {
+  it('passes each report on with the evaluation after its batch', () => {
     scheduler().run(({ cold, expectObservable }) => {
-      const source = cold('-a--b-|', batches);
-      expectObservable(source.pipe(rollingMetrics(settings))).toBe('-x--y-|', { x, y });
+      const source = cold('-a--b-|', reports);
+      expectObservable(source.pipe(rollingMetrics(settings))).toBe('-x--y-|', out);
     });
   });
 
   it('gives each subscription its own evaluator', () => {
     scheduler().run(({ cold, expectObservable }) => {
-      const out = cold('-a--b-|', batches).pipe(rollingMetrics(settings));
-      expectObservable(out).toBe('-x--y-|', { x, y });
-      expectObservable(out, '---^').toBe('----x--y-|', { x, y });
+      const evaluated = cold('-a--b-|', reports).pipe(rollingMetrics(settings));
+      expectObservable(evaluated).toBe('-x--y-|', out);
+      expectObservable(evaluated, '---^').toBe('----x--y-|', out);
     });
   });
 
@@ -67,16 +71,16 @@ describe('rollingMetrics', () => {
     const state = new Evaluator(settings);
     state.update(batches.a);
     scheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('-b|', batches).pipe(rollingMetrics(settings, state))).toBe('-y|', { y });
+      expectObservable(cold('-b|', reports).pipe(rollingMetrics(settings, state))).toBe('-y|', { y: out.y });
     });
     expect(rounded(state.get())).toEqual(rounded(y));
   });
 
   it('errors on a batch of the wrong width, and on bad settings at assembly', () => {
     scheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('-a-w-b|', batches).pipe(rollingMetrics(settings))).toBe(
+      expectObservable(cold('-a-w-b|', reports).pipe(rollingMetrics(settings))).toBe(
         '-x-#',
-        { x },
+        { x: out.x },
         new RangeError('Evaluator.update: expected 1 prediction rows of width 1 (binary), got 2 values of width 2'),
       );
     });

@@ -102,7 +102,7 @@ describe('trainStep', () => {
           seconds: 0.25,
         },
       };
-      expectObservable(source.pipe(trainStep(trainer, () => params[reads++]!, ticking()))).toBe('-x--y-(z|)', expected);
+      expectObservable(source.pipe(trainStep(trainer, { get hyperParams() { return params[reads++]!; } }, ticking()))).toBe('-x--y-(z|)', expected);
     });
     expect(calls).toEqual([
       'predict n=1 lr=0.01 l2=0.001',
@@ -115,22 +115,22 @@ describe('trainStep', () => {
   it('places multiclass rows by sample and maps regression outputs to target units', async () => {
     const multi = fakeTrainer('multiclass', 3);
     const batch = [sample('holdout', [1, 0], 2), sample('train', [2, 0], 1), sample('holdout', [3, 0], 0)];
-    const [scored] = await lastValueFrom(of(batch).pipe(trainStep(multi.trainer, () => hp(0.1, 0)), toArray()));
+    const [scored] = await lastValueFrom(of(batch).pipe(trainStep(multi.trainer, { hyperParams: hp(0.1, 0) }), toArray()));
     expect(scored!.width).toBe(3);
     expect(Array.from(scored!.predictions)).toEqual([1, 11, 21, 1002, 1012, 1022, 3, 13, 23]);
     expect(scored!.seconds).toBeGreaterThanOrEqual(0);
 
     const reg = fakeTrainer('regression', 1);
     const rows = [sample('train', [1, 1], 0.5, 10, 2), sample('holdout', [2, 2], -1, -3, 0.5)];
-    const [out] = await lastValueFrom(of(rows).pipe(trainStep(reg.trainer, () => hp(0.1, 0)), toArray()));
+    const [out] = await lastValueFrom(of(rows).pipe(trainStep(reg.trainer, { hyperParams: hp(0.1, 0) }), toArray()));
     expect(Array.from(out!.predictions)).toEqual([1002 * 2 + 10, 4 * 0.5 - 3]);
   });
 
   it('errors with the sample position when a row has the wrong number of features', async () => {
     const { trainer } = fakeTrainer('binary', 1);
     const bad = sample('train', [1, 2, 3], 1);
-    await expect(lastValueFrom(of([bad]).pipe(trainStep(trainer, () => hp(0.1, 0))))).rejects.toThrow(ModelError);
-    await expect(lastValueFrom(of([bad]).pipe(trainStep(trainer, () => hp(0.1, 0))))).rejects.toThrow(bad.position);
+    await expect(lastValueFrom(of([bad]).pipe(trainStep(trainer, { hyperParams: hp(0.1, 0) })))).rejects.toThrow(ModelError);
+    await expect(lastValueFrom(of([bad]).pipe(trainStep(trainer, { hyperParams: hp(0.1, 0) })))).rejects.toThrow(bad.position);
   });
 
   it('drives a real Trainer: holdout scored before the update, train rows prequentially', async () => {
@@ -148,7 +148,7 @@ describe('trainStep', () => {
       sample('train', [-k, 0.5], 0.1, 5, 2),
     ]);
     const params = hp(0.05, 0.01);
-    const scored = await lastValueFrom(of(...batches).pipe(trainStep(trainer, () => params), toArray()));
+    const scored = await lastValueFrom(of(...batches).pipe(trainStep(trainer, { hyperParams: params }), toArray()));
     expect(trainer.learningRate).toBe(0.05);
     expect(trainer.l2).toBe(0.01);
     reference.learningRate = 0.05;

@@ -1,0 +1,92 @@
+import type { Config } from '../config.js';
+import type { DetectorSpec } from '../drift/createDetector.js';
+import { DriftMonitor } from '../drift/DriftMonitor.js';
+import { Evaluator } from '../eval/Evaluator.js';
+import { Trainer, type TrainerSettings } from '../model/Trainer.js';
+import { emptyCounts, type RecordCounts } from '../records/RecordCounts.js';
+import { Standardizer } from '../stats/Standardizer.js';
+import { Controls } from '../tune/Controls.js';
+import { Tuner } from '../tune/Tuner.js';
+import type { Schema } from '../types.js';
+
+/** Everything stateful in a training run, built from one config and schema: what a checkpoint holds. */
+export interface TrainingParts {
+  readonly engine: Trainer;
+  readonly scaler: Standardizer;
+  readonly evaluator: Evaluator;
+  readonly monitor: DriftMonitor;
+  readonly tuner: Tuner;
+  /** The one owner of the hyperparameters in force (read by the train step, written by the tuner). */
+  readonly controls: Controls;
+  readonly counts: RecordCounts;
+}
+
+/**
+ * Turns a config and the schema of a source into the training parts, with fresh state; the one
+ * place that does it (train, tests and bench all call it), so every setting reaches its part.
+ *
+ * @example
+ * const parts = createTrainingParts(parseConfig({ source: 'synth:sea' }), schema);
+ * await runPipeline({ config, schema, records, parts, onRejected });
+ */
+export function createTrainingParts(config: Config, schema: Schema): TrainingParts {
+  const engine = new Trainer(engineSettings(config, schema));
+  const scaler = createScaler(config, schema);
+  const hyperParams = { learningRate: config.optimizer.learningRate, l2: config.l2 };
+  return {
+    engine,
+    scaler,
+    evaluator: createEvaluator(config, schema),
+    monitor: createMonitor(config, schema),
+    tuner: new Tuner(config.tuning),
+    controls: new Controls(hyperParams, { engine, scaler }),
+    counts: emptyCounts(),
+  };
+}
+
+/** The engine settings of a config: model shape, Adam, initial learning rate and L2, clipping. */
+export function engineSettings(config: Config, schema: Schema): TrainerSettings {
+  const { model, optimizer } = config;
+  return {
+    task: schema.task,
+    classes: schema.classes,
+    inputDim: schema.features.length,
+    model: { layers: model.layers, initializer: model.initializer, seed: model.seed },
+    adam: { beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon, amsgrad: optimizer.amsgrad },
+    learningRate: optimizer.learningRate,
+    l2: config.l2,
+    ...(optimizer.clipNorm === undefined ? {} : { clipNorm: optimizer.clipNorm }),
+  };
+}
+
+/** The scaler a config asks for (regression targets are standardized unless told otherwise). */
+export function createScaler(config: Config, schema: Schema): Standardizer {
+  return new Standardizer({
+    dim: schema.features.length,
+    halfLife: config.standardize.halfLife,
+    clip: config.standardize.clip,
+    standardizeTarget: config.standardize.target ?? schema.task === 'regression',
+  });
+}
+
+export function createEvaluator(config: Config, schema: Pick<Schema, 'task' | 'classes'>): Evaluator {
+  return new Evaluator({ task: schema.task, classes: schema.classes, window: config.eval.window });
+}
+
+/** The drift monitor a config asks for (the signal defaults to the prequential error, or loss for regression). */
+export function createMonitor(config: Config, schema: Pick<Schema, 'task'>): DriftMonitor {
+  return new DriftMonitor({
+    task: schema.task,
+    signal: config.drift.signal ?? (schema.task === 'regression' ? 'prequential_loss' : 'prequential_error'),
+    detectors: (config.drift.detectors as DetectorSpec[] | undefined) ?? defaultDetectors(schema.task),
+  });
+}
+
+/**
+ * Classification: Page-Hinkley on the 0/1 error, looking for increases only (a falling error is
+ * learning, not drift). On SEA it fires once after each of the three drifts and never between.
+ * Regression: ADWIN on the squared error, whose bound adapts to the loss's own scale.
+ */
+function defaultDetectors(task: Schema['task']): DetectorSpec[] {
+  return task === 'regression' ? [{ type: 'adwin' }] : [{ type: 'pageHinkley', mode: 'up' }];
+}
