@@ -1,7 +1,7 @@
 import type { IHeaders } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
 import type { Rejected } from '../types.js';
-import type { KafkaSettings } from '../sources/kafkaClient.js';
+import type { KafkaSettings } from '../sources/kafka/kafkaClient.js';
 import { KafkaTopicWriter } from './KafkaTopicWriter.js';
 
 /** Header names written on each dead-lettered message. */

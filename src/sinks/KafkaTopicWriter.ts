@@ -1,8 +1,8 @@
 import { Partitioners, type Message, type Producer } from 'kafkajs';
 import { SourceError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
-import { ensureTopic } from '../sources/ensureTopic.js';
-import { createKafka, kafkaConnectError, kafkaErrorLine, type KafkaSettings } from '../sources/kafkaClient.js';
+import { ensureTopic } from '../sources/kafka/ensureTopic.js';
+import { createKafka, kafkaConnectError, kafkaErrorLine, type KafkaSettings } from '../sources/kafka/kafkaClient.js';
 
 /**
  * Produces messages to one topic in the background: writes are queued, sent in order in batches

@@ -1,7 +1,8 @@
-import { Kafka, Partitioners, logLevel, type Admin, type KafkaConfig, type Message } from 'kafkajs';
+import { Partitioners, type Admin, type KafkaConfig, type Message } from 'kafkajs';
 import { ConfigError, SourceError } from '../errors.js';
 import type { RawRecord } from '../types.js';
-import { ensureTopic } from '../sources/ensureTopic.js';
+import { ensureTopic } from '../sources/kafka/ensureTopic.js';
+import { createKafka } from '../sources/kafka/kafkaClient.js';
 
 /** How a record is written into a message value. */
 export type ReplayFormat = 'json' | 'csv';
@@ -12,7 +13,7 @@ export interface ReplayOptions {
   readonly records: AsyncIterable<RawRecord>;
   /** Bootstrap addresses, `host:port`. */
   readonly brokers: readonly string[];
-  /** Passed to kafkajs's `new Kafka(...)` (SASL, TLS, retry, logLevel/logCreator ...); `brokers` above wins. Logs are off unless set here. */
+  /** Raw kafkajs client settings (SASL, TLS, retry, logLevel/logCreator ...) laid over the defaults by `createKafka`; `brokers` above wins. Logs are off unless set here. */
   readonly kafka?: Partial<KafkaConfig>;
   readonly topic: string;
   /** Partitions of the topic when it has to be created. Default 1. An existing topic is used as it is (a warning if this was given and differs). */
@@ -49,6 +50,7 @@ export interface ReplayResult {
 }
 
 const DEFAULT_BATCH_SIZE = 500;
+const REPLAY_CLIENT_ID = 'streamtune-replay';
 /** A decimal number as text, with nothing around it: `-1`, `0.5`, `.5`, `2.`, `6.02e23`. Not `0x10`, `Infinity`, `1_000`, ` 1`. */
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -84,7 +86,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 
   const brokers = [...options.brokers];
   const where = `topic "${topic}" on ${brokers.join(',')}`;
-  const kafka = new Kafka({ clientId: 'streamtune-replay', logLevel: logLevel.NOTHING, ...options.kafka, brokers });
+  const kafka = createKafka({ brokers, clientId: REPLAY_CLIENT_ID }, undefined, options.kafka);
 
   const partitions = await kafkaStep(where, 'setting up the topic', async () => {
     const admin = kafka.admin();

@@ -3,25 +3,15 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourcePositions } from '../checkpoint/Checkpoint.js';
 import { CheckpointError, SourceError } from '../errors.js';
+import type { Config } from '../config.js';
 import type { RawRecord } from '../types.js';
 import { readCsv, readCsvHeader } from './csv.js';
 import { readJsonl } from './jsonl.js';
-import { openKafka, type KafkaHooks } from './openKafka.js';
-import type { Config } from '../config.js';
+import { openKafka, type KafkaHooks } from './kafka/openKafka.js';
+import type { OpenedSource } from './OpenedSource.js';
 import { parseSyntheticUri } from './synthetic.js';
 
-/** An opened source: its records (pulled lazily) and the column names to pick label and features from. */
-export interface OpenedSource {
-  readonly name: string;
-  readonly columns: readonly string[];
-  readonly records: AsyncIterable<RawRecord>;
-  /** The positions a checkpoint covering every record up to source index `index` stores. */
-  positionsThrough(index: number): SourcePositions;
-  /** Kafka: allow committing up to these positions (of a durable checkpoint, or of processed records). */
-  allowCommit?(positions: SourcePositions): void;
-  /** Kafka: commit what is allowed, leave the group, disconnect. */
-  close?(): Promise<void>;
-}
+export type { OpenedSource } from './OpenedSource.js';
 
 export interface OpenSourceOptions {
   readonly keyField?: string;

@@ -6,8 +6,8 @@ import { Kafka, Partitioners, logLevel, type IHeaders, type Message } from 'kafk
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decode, isRejected } from '../../src/records/decode.js';
 import { SourceError } from '../../src/errors.js';
-import { KafkaSource, type KafkaPartitionStatus, type KafkaSourceOptions, type KafkaStatus } from '../../src/sources/kafka.js';
-import type { KafkaSettings } from '../../src/sources/kafkaClient.js';
+import { KafkaSource, type KafkaPartitionStatus, type KafkaSourceOptions, type KafkaStatus } from '../../src/sources/kafka/KafkaSource.js';
+import type { KafkaSettings } from '../../src/sources/kafka/kafkaClient.js';
 import { DEAD_LETTER_HEADERS, KafkaDeadLetter } from '../../src/sinks/KafkaDeadLetter.js';
 import type { RawRecord, Rejected, Schema } from '../../src/types.js';
 import { startBroker, type KafkaBroker } from '../support/kafkaBroker.js';

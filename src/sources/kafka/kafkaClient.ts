@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
-import { ConfigError, SourceError } from '../errors.js';
-import type { Logger } from '../telemetry/logger.js';
+import { ConfigError, SourceError } from '../../errors.js';
+import type { Logger } from '../../telemetry/logger.js';
 
 /** SASL mechanisms the broker can be asked for. */
 export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -115,14 +115,16 @@ export function resolveSaslPassword(sasl: KafkaSasl, env: NodeJS.ProcessEnv = pr
 }
 
 /**
- * A kafkajs client from the settings: resolves the SASL password, reads the TLS files, and
- * sends kafkajs warnings and errors to the logger (nothing is logged without one).
+ * The one place a kafkajs client is made (source, topic writers and replay): resolves the SASL
+ * password, reads the TLS files, and sends kafkajs warnings and errors to the logger (nothing is
+ * logged without one). `overrides` are raw kafkajs settings laid over those (replay's pass-through
+ * option); the brokers of `settings` always win.
  *
  * @example
  * const kafka = createKafka({ brokers: ['127.0.0.1:9094'], sasl: { mechanism: 'scram-sha-256', username: 'u', passwordEnv: 'PW' } }, log);
  * const admin = kafka.admin();
  */
-export function createKafka(settings: KafkaSettings, logger?: Logger): Kafka {
+export function createKafka(settings: KafkaSettings, logger?: Logger, overrides: Partial<KafkaConfig> = {}): Kafka {
   if (settings.brokers.length === 0) throw new ConfigError('kafka.brokers: give at least one broker, e.g. 127.0.0.1:9092');
   const config: KafkaConfig = {
     clientId: settings.clientId ?? DEFAULT_CLIENT_ID,
@@ -140,7 +142,7 @@ export function createKafka(settings: KafkaSettings, logger?: Logger): Kafka {
     }
     config.sasl = { mechanism, username, password: resolveSaslPassword(settings.sasl) } as SASLOptions;
   }
-  return new Kafka(config);
+  return new Kafka({ ...config, ...overrides, brokers: config.brokers });
 }
 
 function tlsOptions(tls: KafkaTls): ConnectionOptions {
@@ -212,6 +214,21 @@ export function kafkaConnectError(settings: KafkaSettings, error: unknown): Sour
   return new SourceError(
     `cannot connect to Kafka at ${brokers}${auth}: ${kafkaErrorLine(error, settings)}; check that the brokers are up and the address, port, TLS and SASL settings`,
     { cause: error, retriable: false },
+  );
+}
+
+/**
+ * A missing source topic as a non-retriable SourceError naming it and how to create it.
+ *
+ * @example
+ * if (!(await admin.listTopics()).includes('elec2')) throw kafkaMissingTopicError(settings, ['elec2']);
+ */
+export function kafkaMissingTopicError(settings: KafkaSettings, missing: readonly string[]): SourceError {
+  const topic = missing[0]!;
+  return new SourceError(
+    `Kafka topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist on ${settings.brokers.join(',')}; ` +
+      `create it with "streamtune replay <file> --topic ${topic}" or "kafka-topics.sh --bootstrap-server ${settings.brokers[0]} --create --topic ${topic} --partitions 3"`,
+    { retriable: false },
   );
 }
 

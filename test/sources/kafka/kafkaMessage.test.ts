@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseString } from 'fast-csv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decode, isRejected } from '../../src/records/decode.js';
-import { ConfigError } from '../../src/errors.js';
+import { decode, isRejected } from '../../../src/records/decode.js';
+import { ConfigError } from '../../../src/errors.js';
 import {
   createKafka,
   kafkaConnectError,
@@ -13,9 +13,9 @@ import {
   redactKafkaSettings,
   resolveSaslPassword,
   type KafkaSettings,
-} from '../../src/sources/kafkaClient.js';
-import { decodeKafkaMessage, splitCsvLine } from '../../src/sources/kafkaMessage.js';
-import type { KafkaOrigin, Schema } from '../../src/types.js';
+} from '../../../src/sources/kafka/kafkaClient.js';
+import { decodeKafkaMessage, splitCsvLine } from '../../../src/sources/kafka/kafkaMessage.js';
+import type { KafkaOrigin, Schema } from '../../../src/types.js';
 
 const origin = (value: Buffer | string | null, key: Buffer | string | null = null, offset = '7'): KafkaOrigin => ({
   topic: 'events',

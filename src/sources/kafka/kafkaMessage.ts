@@ -1,4 +1,4 @@
-import type { KafkaOrigin, RawRecord, RejectReason } from '../types.js';
+import type { KafkaOrigin, RawRecord, RejectReason } from '../../types.js';
 
 /** How message values are read: JSON objects/arrays, one CSV line, or either (by the first character). */
 export type KafkaFormat = 'auto' | 'json' | 'csv';

@@ -1,18 +1,24 @@
-import type { KafkaPositions, SourcePositions } from '../checkpoint/Checkpoint.js';
-import type { Config } from '../config.js';
-import { CheckpointError, SourceError } from '../errors.js';
-import type { Logger } from '../telemetry/logger.js';
-import { KafkaSource, type KafkaPartitionStatus, type KafkaStatus } from './kafka.js';
+import type { KafkaPositions, SourcePositions } from '../../checkpoint/Checkpoint.js';
+import type { Config } from '../../config.js';
+import { CheckpointError, SourceError } from '../../errors.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { OpenedSource } from '../OpenedSource.js';
+import { KafkaSource, type KafkaPartitionStatus, type KafkaStatus } from './KafkaSource.js';
 import { parseKafkaUri, type KafkaSettings } from './kafkaClient.js';
-import type { OpenedSource } from './openSource.js';
 
+/** Where a Kafka source reports: its logger, up/down changes and per-partition progress. */
 export interface KafkaHooks {
   readonly logger?: Logger;
   readonly onStatus?: (status: KafkaStatus) => void;
   readonly onPartition?: (partition: KafkaPartitionStatus) => void;
 }
 
-/** The client settings (brokers, TLS, SASL with the password from env or file) of a config. */
+/**
+ * The client settings (brokers, TLS, SASL with the password from env or file) of a config.
+ *
+ * @example
+ * const settings = kafkaSettings(config, parseKafkaUri(config.source).brokers);
+ */
 export function kafkaSettings(config: Pick<Config, 'kafka'>, brokers: readonly string[]): KafkaSettings {
   const { sasl, ssl, clientId } = config.kafka;
   return {
@@ -38,6 +44,9 @@ export function kafkaSettings(config: Pick<Config, 'kafka'>, brokers: readonly s
  * at a checkpoint's offsets when given, whose column names come from the config (features and
  * label), the first message, or the checkpoint, and whose offsets are committed only when allowed.
  * With stop-at-end and nothing left to read, the columns are empty: the run has nothing to do.
+ *
+ * @example
+ * const { records, columns, positionsThrough } = await openKafka('kafka://127.0.0.1:9092/elec2', config, undefined, { logger });
  */
 export async function openKafka(
   uri: string,
