@@ -1,20 +1,23 @@
-import { ConfigError } from '../errors.js';
-import type { DriftDetector } from './DriftDetector.js';
-import { SnapshotReader } from './SnapshotReader.js';
+import { z } from 'zod';
+import { DriftDetectorBase } from './DriftDetectorBase.js';
+import { setting } from './setting.js';
+import type { SnapshotReader } from './SnapshotReader.js';
+
+const settingsSchema = z.strictObject({
+  /** Updates needed before a change can be detected (River: 30). */
+  minInstances: setting.intAtLeast(0).default(30),
+  /** Magnitude of changes that are tolerated (River: 0.005). */
+  delta: setting.finite().default(0.005),
+  /** Detection threshold, lambda (River: 50). */
+  threshold: setting.finite().default(50),
+  /** Forgetting factor of the cumulative sums (River: 1 - 0.0001). */
+  alpha: setting.inUnitInterval().default(1 - 0.0001),
+  /** Changes to watch: increases, decreases or both (River: 'both'). */
+  mode: setting.oneOf(['up', 'down', 'both']).default('both'),
+});
 
 /** Settings of {@link PageHinkley}: River's parameters and defaults. */
-export interface PageHinkleySettings {
-  /** Updates needed before a change can be detected (River: 30). */
-  readonly minInstances?: number;
-  /** Magnitude of changes that are tolerated (River: 0.005). */
-  readonly delta?: number;
-  /** Detection threshold, lambda (River: 50). */
-  readonly threshold?: number;
-  /** Forgetting factor of the cumulative sums (River: 1 - 0.0001). */
-  readonly alpha?: number;
-  /** Changes to watch: increases, decreases or both (River: 'both'). */
-  readonly mode?: 'up' | 'down' | 'both';
-}
+export type PageHinkleySettings = z.input<typeof settingsSchema>;
 
 /** Learned state of {@link PageHinkley}. */
 export interface PageHinkleySnapshot {
@@ -26,6 +29,15 @@ export interface PageHinkleySnapshot {
   readonly minIncrease: number | null;
   readonly maxDecrease: number;
   readonly driftDetected: boolean;
+}
+
+interface State {
+  n: number;
+  mean: number;
+  sumIncrease: number;
+  sumDecrease: number;
+  minIncrease: number;
+  maxDecrease: number;
 }
 
 /**
@@ -40,104 +52,61 @@ export interface PageHinkleySnapshot {
  *   if (ph.driftDetected) console.log('drift', ph.stats().testIncrease);
  * }
  */
-export class PageHinkley implements DriftDetector {
-  readonly name = 'pageHinkley';
-  readonly settings: Readonly<Required<PageHinkleySettings>>;
-  #n = 0;
-  #mean = 0;
-  #sumIncrease = 0;
-  #sumDecrease = 0;
-  #minIncrease = Infinity;
-  #maxDecrease = -1; // River starts it at -1, not -inf
-  #drift = false;
-
+export class PageHinkley extends DriftDetectorBase<typeof settingsSchema, State, PageHinkleySnapshot> {
   constructor(settings: PageHinkleySettings = {}) {
-    const { minInstances = 30, delta = 0.005, threshold = 50, alpha = 1 - 0.0001, mode = 'both' } = settings;
-    const fail = (field: string, value: unknown, expected: string): never => {
-      throw new ConfigError(`PageHinkley: "${field}" must be ${expected}, got ${JSON.stringify(value)}`);
-    };
-    if (!Number.isInteger(minInstances) || minInstances < 0) fail('minInstances', minInstances, 'an integer >= 0');
-    if (!Number.isFinite(delta)) fail('delta', delta, 'a finite number');
-    if (!Number.isFinite(threshold)) fail('threshold', threshold, 'a finite number');
-    if (!(alpha >= 0 && alpha <= 1)) fail('alpha', alpha, 'a number in [0, 1]');
-    if (!['up', 'down', 'both'].includes(mode)) fail('mode', mode, "one of 'up', 'down', 'both'");
-    this.settings = Object.freeze({ minInstances, delta, threshold, alpha, mode });
+    super('pageHinkley', settingsSchema, settings);
   }
 
-  get driftDetected(): boolean {
-    return this.#drift;
+  protected initial(): State {
+    // River starts maxDecrease at -1, not -inf
+    return { n: 0, mean: 0, sumIncrease: 0, sumDecrease: 0, minIncrease: Infinity, maxDecrease: -1 };
   }
 
-  update(x: number): void {
-    if (this.#drift) this.reset(); // River restarts on the update after a detection
-    if (!Number.isFinite(x)) return;
+  protected step(x: number): boolean {
     const { alpha, delta, threshold, minInstances, mode } = this.settings;
-    this.#n += 1;
-    this.#mean += (1 / this.#n) * (x - this.#mean);
-    const dev = x - this.#mean;
-    this.#sumIncrease = alpha * this.#sumIncrease + dev - delta;
-    this.#sumDecrease = alpha * this.#sumDecrease + dev + delta;
-    if (this.#sumIncrease < this.#minIncrease) this.#minIncrease = this.#sumIncrease;
-    if (this.#sumDecrease > this.#maxDecrease) this.#maxDecrease = this.#sumDecrease;
-    if (this.#n >= minInstances) {
-      const up = this.#sumIncrease - this.#minIncrease > threshold;
-      const down = this.#maxDecrease - this.#sumDecrease > threshold;
-      this.#drift = mode === 'up' ? up : mode === 'down' ? down : up || down;
-    }
-  }
-
-  reset(): void {
-    this.#n = 0;
-    this.#mean = 0;
-    this.#sumIncrease = 0;
-    this.#sumDecrease = 0;
-    this.#minIncrease = Infinity;
-    this.#maxDecrease = -1;
-    this.#drift = false;
+    const s = this.state;
+    s.n += 1;
+    s.mean += (1 / s.n) * (x - s.mean);
+    const dev = x - s.mean;
+    s.sumIncrease = alpha * s.sumIncrease + dev - delta;
+    s.sumDecrease = alpha * s.sumDecrease + dev + delta;
+    if (s.sumIncrease < s.minIncrease) s.minIncrease = s.sumIncrease;
+    if (s.sumDecrease > s.maxDecrease) s.maxDecrease = s.sumDecrease;
+    if (s.n < minInstances) return false;
+    const up = s.sumIncrease - s.minIncrease > threshold;
+    const down = s.maxDecrease - s.sumDecrease > threshold;
+    return mode === 'up' ? up : mode === 'down' ? down : up || down;
   }
 
   /** n, the running mean, both cumulative sums and the two test statistics compared with `threshold`. */
   stats(): Record<string, number> {
+    const s = this.state;
     return {
-      n: this.#n,
-      mean: this.#mean,
-      sumIncrease: this.#sumIncrease,
-      sumDecrease: this.#sumDecrease,
-      testIncrease: this.#n === 0 ? 0 : this.#sumIncrease - this.#minIncrease,
-      testDecrease: this.#n === 0 ? 0 : this.#maxDecrease - this.#sumDecrease,
+      n: s.n,
+      mean: s.mean,
+      sumIncrease: s.sumIncrease,
+      sumDecrease: s.sumDecrease,
+      testIncrease: s.n === 0 ? 0 : s.sumIncrease - s.minIncrease,
+      testDecrease: s.n === 0 ? 0 : s.maxDecrease - s.sumDecrease,
     };
   }
 
-  snapshot(): PageHinkleySnapshot {
-    return {
-      n: this.#n,
-      mean: this.#mean,
-      sumIncrease: this.#sumIncrease,
-      sumDecrease: this.#sumDecrease,
-      minIncrease: this.#n === 0 ? null : this.#minIncrease,
-      maxDecrease: this.#maxDecrease,
-      driftDetected: this.#drift,
-    };
+  protected save(): Omit<PageHinkleySnapshot, 'driftDetected'> {
+    const s = this.state;
+    return { ...s, minIncrease: s.n === 0 ? null : s.minIncrease };
   }
 
-  restore(snapshot: PageHinkleySnapshot): void {
-    const read = new SnapshotReader('PageHinkley', snapshot);
-    const state = {
-      n: read.count('n'),
+  protected load(read: SnapshotReader): State {
+    const n = read.count('n');
+    const minIncrease = read.numberOrNull('minIncrease');
+    read.check((minIncrease === null) === (n === 0), '"minIncrease" is null exactly when n is 0');
+    return {
+      n,
       mean: read.number('mean'),
       sumIncrease: read.number('sumIncrease'),
       sumDecrease: read.number('sumDecrease'),
-      minIncrease: read.numberOrNull('minIncrease'),
+      minIncrease: minIncrease ?? Infinity,
       maxDecrease: read.number('maxDecrease'),
-      drift: read.boolean('driftDetected'),
     };
-    read.check((state.minIncrease === null) === (state.n === 0), '"minIncrease" is null exactly when n is 0');
-    this.#n = state.n;
-    this.#mean = state.mean;
-    this.#sumIncrease = state.sumIncrease;
-    this.#sumDecrease = state.sumDecrease;
-    this.#minIncrease = state.minIncrease ?? Infinity;
-    this.#maxDecrease = state.maxDecrease;
-    this.#drift = state.drift;
   }
 }
