@@ -1,4 +1,3 @@
-import type { Logger } from '../telemetry/logger.js';
 
 /**
  * What a run opened and must release: released in reverse order of acquisition, each once, a
@@ -12,7 +11,7 @@ import type { Logger } from '../telemetry/logger.js';
 export class Resources {
   #releases: Array<() => unknown> = [];
 
-  constructor(private readonly log: Pick<Logger, 'warn'>) {}
+  constructor(private readonly log: { warn(obj: object, message: string): void }) {}
 
   /** Registers `release(thing)` and returns `thing`. */
   add<T>(thing: T, release: (thing: T) => unknown): T {

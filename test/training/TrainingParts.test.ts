@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { createTrainingParts, engineSettings } from '../../src/training/TrainingParts.js';
+import type { Schema } from '../../src/types.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const schema: Schema = { task: 'binary', features: ['a', 'b', 'c'], label: 'y', classes: 2 };
+
+describe('createTrainingParts', () => {
+  it('passes every model and optimizer setting of the config through to the engine', () => {
+    const config = parseConfig({
+      source: 'x.csv',
+      model: { layers: [{ type: 'dense', units: 5, activation: 'tanh' }], initializer: 'heNormal', seed: 9 },
+      optimizer: { learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, amsgrad: true, clipNorm: 2 },
+      l2: 0.0003,
+    });
+    expect(engineSettings(config, schema)).toEqual({
+      task: 'binary',
+      classes: 2,
+      inputDim: 3,
+      model: { layers: [{ type: 'dense', units: 5, activation: 'tanh' }], initializer: 'heNormal', seed: 9 },
+      adam: { beta1: 0.8, beta2: 0.99, epsilon: 1e-6, amsgrad: true },
+      learningRate: 0.02,
+      l2: 0.0003,
+      clipNorm: 2,
+    });
+    const parts = createTrainingParts(config, schema);
+    try {
+      expect(parts.engine.learningRate).toBe(0.02);
+      expect(parts.engine.clipNorm).toBe(2);
+      expect(parts.controls.hyperParams).toEqual({ learningRate: 0.02, l2: 0.0003 });
+      expect(parts.scaler.settings.dim).toBe(3);
+      expect(parts.monitor.detectors.map((d) => d.name)).toEqual(['pageHinkley']);
+    } finally {
+      parts.engine.dispose();
+    }
+  });
+
+  it('standardizes regression targets and watches the loss with ADWIN unless told otherwise', () => {
+    const config = parseConfig({ source: 'x.csv', task: 'regression' });
+    const parts = createTrainingParts(config, { ...schema, task: 'regression' });
+    try {
+      expect(parts.scaler.settings.standardizeTarget).toBe(true);
+      expect(parts.monitor.detectors.map((d) => d.name)).toEqual(['adwin']);
+    } finally {
+      parts.engine.dispose();
+    }
+  });
+});
