@@ -9,18 +9,12 @@ import { withHyperParam } from './withHyperParam.js';
 
 /** Settings of {@link DivergencePolicy}, with their defaults. */
 export const divergenceSettingsSchema = z.strictObject({
-  /** A finite batch loss above `spikeFactor` times the EWMA of recent batch losses is a spike. */
-  spikeFactor: z.number().gt(1).default(10),
-  /** Finite batch losses to average before spikes are looked for. */
-  warmupBatches: z.number().int().min(0).default(20),
-  /** Weight of the newest loss in the EWMA. */
-  alpha: z.number().gt(0).max(1).default(0.1),
-  /** The lr is multiplied by this on a divergence. */
-  factor: z.number().gt(0).max(1).default(0.5),
-  /** The lr is never cut below this. */
-  minLr: z.number().min(0).default(1e-6),
-  /** Batches after a divergence during which further triggers are ignored (and counted). */
-  cooldownBatches: z.number().int().min(0).default(20),
+  spikeFactor: z.number().gt(1).default(10).describe('a finite batch loss above `spikeFactor` times the EWMA of recent batch losses is a spike'),
+  warmupBatches: z.number().int().min(0).default(20).describe('finite batch losses to average before spikes are looked for'),
+  alpha: z.number().gt(0).max(1).default(0.1).describe('weight of the newest loss in the EWMA'),
+  factor: z.number().gt(0).max(1).default(0.5).describe('the lr is multiplied by this on a divergence'),
+  minLr: z.number().min(0).default(1e-6).describe('the lr is never cut below this'),
+  cooldownBatches: z.number().int().min(0).default(20).describe('batches after a divergence during which further triggers are ignored (and counted)'),
 });
 export type DivergenceSettings = z.output<typeof divergenceSettingsSchema>;
 export type DivergenceSettingsInput = z.input<typeof divergenceSettingsSchema>;

@@ -10,18 +10,18 @@ import { withHyperParam } from './withHyperParam.js';
 
 /** Settings of {@link DriftPolicy}, with their defaults. */
 export const driftSettingsSchema = z.strictObject({
-  /** The learning rate after a drift: `base * factor` (bounded by `maxLr`), base = the lr before the boost. */
-  factor: z.number().min(1).default(3),
-  /** Upper bound of the boosted learning rate. */
-  maxLr: z.number().positive().default(0.01),
-  /** Batches over which the boost decays geometrically back to the base. */
-  decayBatches: z.number().int().positive().default(200),
-  /** Batches after an accepted drift during which further drifts are ignored (and counted). */
-  cooldownBatches: z.number().int().min(0).default(50),
-  /** Ask the caller to zero the optimizer's moments on each accepted drift. */
-  resetMoments: z.boolean().default(false),
-  /** Ask the caller to run the standardizer with this half-life (records) for this many batches. */
-  forgetting: z.strictObject({ halfLife: z.number().positive(), batches: z.number().int().positive() }).optional(),
+  factor: z.number().min(1).default(3).describe('the learning rate after a drift: `base * factor` (bounded by `maxLr`), base = the lr before the boost'),
+  maxLr: z.number().positive().default(0.01).describe('upper bound of the boosted learning rate'),
+  decayBatches: z.number().int().positive().default(200).describe('batches over which the boost decays geometrically back to the base'),
+  cooldownBatches: z.number().int().min(0).default(50).describe('batches after an accepted drift during which further drifts are ignored (and counted)'),
+  resetMoments: z.boolean().default(false).describe("ask the caller to zero the optimizer's moments on each accepted drift"),
+  forgetting: z
+    .strictObject({
+      halfLife: z.number().positive().describe("the standardizer's half-life (records) while forgetting faster"),
+      batches: z.number().int().positive().describe('batches the faster forgetting lasts'),
+    })
+    .optional()
+    .describe('ask the caller to run the standardizer with this half-life (records) for this many batches'),
 });
 export type DriftSettings = z.output<typeof driftSettingsSchema>;
 export type DriftSettingsInput = z.input<typeof driftSettingsSchema>;

@@ -10,22 +10,15 @@ import { withHyperParam } from './withHyperParam.js';
 /** Settings of {@link GapPolicy}, with their defaults. Counts are evaluation steps (one per batch). */
 export const gapSettingsSchema = z
   .strictObject({
-    /** How the gap is measured: `abs` = holdout - train; `rel` = (holdout - train) / train. */
-    mode: z.enum(['abs', 'rel']).default('abs'),
-    /** Overfitting: gap above this. */
-    gapThreshold: z.number().min(0).default(0.05),
-    /** Underfitting needs a gap below this (and both losses above `highLoss`); must be below `gapThreshold` when `highLoss` is set. */
-    smallGap: z.number().default(0.01),
-    /** Underfitting needs both losses above this; absent: underfitting is never detected. */
-    highLoss: z.number().positive().optional(),
-    /** Consecutive steps a condition must hold before L2 changes. */
-    patience: z.number().int().positive().default(100),
-    /** Steps after a change during which nothing is counted. */
-    cooldown: z.number().int().min(0).default(200),
-    /** L2 is multiplied (overfit) or divided (underfit) by this. */
-    factor: z.number().gt(1).default(2),
-    minL2: z.number().min(0).default(1e-6),
-    maxL2: z.number().positive().default(0.1),
+    mode: z.enum(['abs', 'rel']).default('abs').describe('how the gap is measured: `abs` = holdout - train; `rel` = (holdout - train) / train'),
+    gapThreshold: z.number().min(0).default(0.05).describe('overfitting: gap above this'),
+    smallGap: z.number().default(0.01).describe('underfitting needs a gap below this (and both losses above `highLoss`); must be below `gapThreshold` when `highLoss` is set'),
+    highLoss: z.number().positive().optional().describe('underfitting needs both losses above this; absent: underfitting is never detected'),
+    patience: z.number().int().positive().default(100).describe('consecutive steps a condition must hold before L2 changes'),
+    cooldown: z.number().int().min(0).default(200).describe('steps after a change during which nothing is counted'),
+    factor: z.number().gt(1).default(2).describe('L2 is multiplied (overfit) or divided (underfit) by this'),
+    minL2: z.number().min(0).default(1e-6).describe('L2 is never lowered below this'),
+    maxL2: z.number().positive().default(0.1).describe('L2 is never raised above this'),
   })
   .refine((s) => s.highLoss === undefined || s.smallGap < s.gapThreshold, {
     path: ['smallGap'],

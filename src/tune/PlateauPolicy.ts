@@ -9,20 +9,13 @@ import { withHyperParam } from './withHyperParam.js';
 
 /** Settings of {@link PlateauPolicy}, with their defaults. Counts are evaluation steps (one per batch). */
 export const plateauSettingsSchema = z.strictObject({
-  /** The lr is multiplied by this on a plateau. */
-  factor: z.number().gt(0).lt(1).default(0.5),
-  /** Steps without improvement before a reduction (Keras `patience`, in batches instead of epochs). */
-  patience: z.number().int().min(0).default(50),
-  /** Steps after a reduction during which no wait is counted (Keras `cooldown`). */
-  cooldown: z.number().int().min(0).default(20),
-  /** The lr is never reduced below this (Keras `min_lr`). */
-  minLr: z.number().min(0).default(1e-5),
-  /** Relative improvement needed: a new best iff `loss < best * (1 - threshold) - minDelta`. */
-  threshold: z.number().min(0).lt(1).default(1e-4),
-  /** Absolute improvement needed (Keras `min_delta`). */
-  minDelta: z.number().min(0).default(0),
-  /** The loss watched: the windowed holdout loss, the windowed train loss, or `auto` (holdout once it exists, train until then). */
-  monitor: z.enum(['auto', 'holdout', 'train']).default('auto'),
+  factor: z.number().gt(0).lt(1).default(0.5).describe('the lr is multiplied by this on a plateau'),
+  patience: z.number().int().min(0).default(50).describe('steps without improvement before a reduction (Keras `patience`, in batches instead of epochs)'),
+  cooldown: z.number().int().min(0).default(20).describe('steps after a reduction during which no wait is counted (Keras `cooldown`)'),
+  minLr: z.number().min(0).default(1e-5).describe('the lr is never reduced below this (Keras `min_lr`)'),
+  threshold: z.number().min(0).lt(1).default(1e-4).describe('relative improvement needed: a new best iff `loss < best * (1 - threshold) - minDelta`'),
+  minDelta: z.number().min(0).default(0).describe('absolute improvement needed (Keras `min_delta`)'),
+  monitor: z.enum(['auto', 'holdout', 'train']).default('auto').describe('the loss watched: the windowed holdout loss, the windowed train loss, or `auto` (holdout once it exists, train until then)'),
 });
 export type PlateauSettings = z.output<typeof plateauSettingsSchema>;
 export type PlateauSettingsInput = z.input<typeof plateauSettingsSchema>;

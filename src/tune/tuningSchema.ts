@@ -7,8 +7,10 @@ import { plateauSettingsSchema } from './PlateauPolicy.js';
 /**
  * A policy's entry: `false` disables it; `true`, `{}` or nothing enables it with the defaults.
  * (A transform rather than a union, so that a bad nested field is reported by its own path.)
+ * Its metadata keeps the policy's settings schema (`settings`) and whether it is on by default
+ * (`enabledByDefault`), so the docs can list the policy's keys.
  */
-function toggle<S extends z.ZodType<object, object>>(schema: S, enabledByDefault = true) {
+function toggle<S extends z.ZodType<object, object>>(schema: S, description: string, enabledByDefault = true) {
   return z
     .custom<boolean | z.input<S>>()
     .transform((value, ctx): false | z.output<S> => {
@@ -18,7 +20,8 @@ function toggle<S extends z.ZodType<object, object>>(schema: S, enabledByDefault
       for (const issue of result.error.issues) ctx.issues.push({ ...issue, input: value } as z.core.$ZodRawIssue);
       return z.NEVER;
     })
-    .prefault((enabledByDefault ? {} : false) as z.input<S>);
+    .prefault((enabledByDefault ? {} : false) as z.input<S>)
+    .meta({ description, settings: schema, enabledByDefault });
 }
 
 /**
@@ -36,24 +39,24 @@ function toggle<S extends z.ZodType<object, object>>(schema: S, enabledByDefault
  */
 export const tuningSchema = z
   .strictObject({
-    /** Off: the tuner changes nothing and reports nothing. */
-    enabled: z.boolean().default(true),
-    /** Floor for every lr cut (plateau, divergence). */
-    minLr: z.number().min(0).optional(),
-    /** Ceiling for every lr raise (drift). */
-    maxLr: z.number().positive().optional(),
-    /** Floor and ceiling for L2 (gap). */
-    minL2: z.number().min(0).optional(),
-    maxL2: z.number().min(0).optional(),
-    divergence: toggle(divergenceSettingsSchema),
-    drift: toggle(driftSettingsSchema),
+    enabled: z.boolean().default(true).describe('off: the tuner changes nothing and reports nothing'),
+    minLr: z.number().min(0).optional().describe("floor for every learning-rate cut (plateau, divergence), tightening the policies' own"),
+    maxLr: z.number().positive().optional().describe("ceiling for every learning-rate raise (drift), tightening the policy's own"),
+    minL2: z.number().min(0).optional().describe("floor for L2 (gap), tightening the policy's own"),
+    maxL2: z.number().min(0).optional().describe("ceiling for L2 (gap), tightening the policy's own"),
+    divergence: toggle(divergenceSettingsSchema, 'on a skipped (non-finite) step or a loss spike: restore the last good weights and cut the learning rate'),
+    drift: toggle(driftSettingsSchema, 'on a detected drift: raise the learning rate, then decay it back to the base'),
     /**
      * Off by default: on a stream that keeps drifting, cutting the learning rate on every plateau
      * leaves it too small to follow the next change (measured on SEA: overall prequential accuracy
      * 0.840 with it, 0.875 without). Turn it on for streams that settle.
      */
-    plateau: toggle(plateauSettingsSchema, false),
-    gap: toggle(gapSettingsSchema),
+    plateau: toggle(
+      plateauSettingsSchema,
+      'ReduceLROnPlateau on the windowed loss; off by default: on a stream that keeps drifting it leaves the learning rate too small',
+      false,
+    ),
+    gap: toggle(gapSettingsSchema, 'raise L2 while the holdout loss exceeds the train loss; lower it when both are high and the gap is small'),
   })
   .refine((t) => t.minLr === undefined || t.maxLr === undefined || t.minLr <= t.maxLr, {
     path: ['minLr'],
