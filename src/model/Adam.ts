@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors.js';
+import { resolveAdamSettings } from './resolveAdamSettings.js';
 
 /** Adam's fixed settings (the learning rate is not one: it changes at runtime). */
 export interface AdamSettings {
@@ -10,7 +11,7 @@ export interface AdamSettings {
   readonly amsgrad: boolean;
 }
 
-export const DEFAULT_ADAM: AdamSettings = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false };
+export const DEFAULT_ADAM: AdamSettings = resolveAdamSettings();
 
 /** The moments of one variable, as plain numbers. `vhat` only with AMSGrad. */
 export interface AdamSlot {
@@ -50,11 +51,7 @@ export class Adam {
   private moments: Moments[] | undefined;
 
   constructor(learningRate: number, settings: Partial<AdamSettings> = {}) {
-    this.settings = { ...DEFAULT_ADAM, ...settings };
-    const { beta1, beta2, epsilon } = this.settings;
-    if (!(beta1 >= 0 && beta1 < 1)) throw new ModelError(`adam.beta1 must be in [0, 1), got ${beta1}`);
-    if (!(beta2 >= 0 && beta2 < 1)) throw new ModelError(`adam.beta2 must be in [0, 1), got ${beta2}`);
-    if (!(epsilon > 0)) throw new ModelError(`adam.epsilon must be > 0, got ${epsilon}`);
+    this.settings = resolveAdamSettings(settings);
     this.learningRate = learningRate;
   }
 

@@ -59,7 +59,7 @@ export interface Engine {
   /**
    * One Adam step on a mini-batch. `x` holds `n * inputDim` standardized features row-major;
    * `target` holds n values: 0/1 (binary), class ids (multiclass) or the (scaled) target (regression).
-   * The returned arrays may be reused by the next call: copy what you keep.
+   * The returned result and its arrays may be reused by the next call: copy what you keep.
    */
   step(x: Float32Array, target: Float32Array, n: number): StepResult;
   /** Outputs for `n` rows in inference mode: P(y=1), the value, or class probabilities. May be reused by the next call. */

@@ -1,54 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors.js';
 import type { Task } from '../types.js';
-import { Adam, type AdamSettings, type AdamState } from './Adam.js';
+import { Adam, type AdamState } from './Adam.js';
 import { buildModel } from './build.js';
-import type { ModelSpec } from './ModelSpec.js';
+import type { Engine, EngineSnapshot, StepResult, WeightData } from './Engine.js';
+import type { EngineSettings } from './EngineSettings.js';
 
-export interface TrainerSettings {
-  readonly task: Task;
-  /** Number of classes (multiclass; 2 for binary). */
-  readonly classes: number;
-  readonly inputDim: number;
-  readonly model: ModelSpec;
-  readonly adam?: Partial<AdamSettings>;
-  /** Initial learning rate (default 0.001); changeable through `learningRate`. */
-  readonly learningRate?: number;
-  /** Initial L2 coefficient on dense kernels (default 0.001); changeable through `l2`. */
-  readonly l2?: number;
-  /** Clip the gradients to this global norm before the update. */
-  readonly clipNorm?: number;
-}
+/** The settings of the TF.js engine: the shared engine settings. */
+export type TrainerSettings = EngineSettings;
 
-/** What one training step did. */
-export interface StepResult {
-  /** Data loss + L2 term, before the update. */
-  readonly loss: number;
-  readonly dataLoss: number;
-  /** Global norm of the gradient (before clipping). */
-  readonly gradNorm: number;
-  /** `n * width` outputs of the forward pass the gradient came from (training mode, before the update). */
-  readonly predictions: Float32Array;
-  /** False when the loss or the gradient was not finite and the weights were left untouched. */
-  readonly applied: boolean;
-}
+export type { StepResult, WeightData } from './Engine.js';
 
-/** One weight tensor as plain data. */
-export interface WeightData {
-  readonly shape: number[];
-  readonly values: Float32Array;
-}
-
-/** The trainer's learned state (weights and optimizer) as JSON. */
-export interface TrainerSnapshot {
-  readonly weights: { shape: number[]; values: number[] }[];
-  readonly optimizer: AdamState;
-}
+/** The trainer's learned state as JSON: the engine snapshot format shared by every engine. */
+export type TrainerSnapshot = EngineSnapshot;
 
 /**
- * Incremental trainer: one Adam step per mini-batch on the task's loss plus `l2 * Σ kernel²`,
+ * The TF.js engine: one Adam step per mini-batch on the task's loss plus `l2 * Σ kernel²`,
  * with the learning rate and the L2 coefficient changeable between steps and a guard that
- * skips non-finite steps. Tensors stay inside; callers see Float32Array and numbers.
+ * skips non-finite steps. Tensors stay inside; callers see Float32Array and numbers. Runs on
+ * whichever TF.js backend is active (tfjs-node, wasm, cpu).
  *
  * @example
  * const trainer = new Trainer({ task: 'binary', classes: 2, inputDim: 3, model: { layers: [], seed: 1 } });
@@ -56,7 +26,8 @@ export interface TrainerSnapshot {
  * trainer.learningRate = 0.0005;
  * trainer.predict(x, n); // P(y=1) per row, dropout off
  */
-export class Trainer {
+export class Trainer implements Engine {
+  readonly kind = 'tfjs' as const;
   readonly task: Task;
   readonly classes: number;
   readonly inputDim: number;
@@ -65,6 +36,8 @@ export class Trainer {
   private readonly adam: Adam;
   private readonly vars: tf.Variable[];
   private readonly kernels: tf.Variable[];
+  /** Whether a training forward pass differs from an inference one (some dropout rate > 0). */
+  private readonly hasDropout: boolean;
   private l2Value = 0;
 
   constructor(settings: TrainerSettings) {
@@ -82,6 +55,7 @@ export class Trainer {
     this.kernels = this.model.trainableWeights
       .filter((w) => w.originalName.endsWith('/kernel'))
       .map((w) => w.read() as tf.Variable);
+    this.hasDropout = settings.model.layers.some((layer) => layer.type === 'dropout' && layer.rate > 0);
   }
 
   get learningRate(): number {
@@ -119,10 +93,13 @@ export class Trainer {
   /**
    * One Adam step on a mini-batch. `x` holds `n * inputDim` standardized features row-major;
    * `target` holds n values: 0/1 (binary), class ids (multiclass) or the (scaled) target (regression).
+   * The predictions are the model's inference-mode outputs before the update: with dropout, from a
+   * separate forward pass; without, from the training forward pass (the same numbers).
    */
   step(x: Float32Array, target: Float32Array, n: number): StepResult {
     this.checkBatch(x, n);
     if (target.length !== n) throw new ModelError(`step: target has ${target.length} values for ${n} rows`);
+    const inference = this.hasDropout ? this.predict(x, n) : undefined;
     const l2 = this.l2Value;
     // variableGrads disposes what its function creates except the loss, so the outputs and data
     // loss of that same forward pass are kept explicitly; everything kept is released in `finally`.
@@ -150,7 +127,7 @@ export class Trainer {
         const scale = this.clipNorm !== undefined && gradNorm > this.clipNorm ? this.clipNorm / gradNorm : 1;
         tf.tidy(() => this.adam.apply(this.vars, scale === 1 ? grads : grads.map((g) => tf.mul(g, scale))));
       }
-      const predictions = (outputs as tf.Tensor).dataSync() as Float32Array;
+      const predictions = inference ?? ((outputs as tf.Tensor).dataSync() as Float32Array);
       return { loss, dataLoss: dataLossValue, gradNorm, predictions, applied };
     } finally {
       tf.dispose([...owned, ...(outputs ? [outputs] : []), ...(dataLoss ? [dataLoss] : [])]);
@@ -202,7 +179,7 @@ export class Trainer {
   }
 
   /** Weights and optimizer state as JSON. */
-  snapshot(): TrainerSnapshot {
+  snapshot(): EngineSnapshot {
     return {
       weights: this.getWeights().map((w) => ({ shape: w.shape, values: Array.from(w.values) })),
       optimizer: this.optimizerState,
@@ -210,7 +187,7 @@ export class Trainer {
   }
 
   /** Restores a `snapshot()` into a trainer built with the same settings. */
-  restore(snapshot: TrainerSnapshot): void {
+  restore(snapshot: EngineSnapshot): void {
     this.setWeights(snapshot.weights.map((w) => ({ shape: w.shape, values: Float32Array.from(w.values) })));
     this.optimizerState = snapshot.optimizer;
   }

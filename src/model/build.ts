@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors.js';
 import type { Task } from '../types.js';
+import { deriveSeed } from './deriveSeed.js';
 import type { Initializer, ModelSpec } from './ModelSpec.js';
 
 /** What the task decides about the model: its input width and output layer. */
@@ -109,18 +110,6 @@ function initializer(name: Initializer, seed: number): ReturnType<typeof tf.init
     case 'zeros':
       return tf.initializers.zeros();
   }
-}
-
-/**
- * A distinct positive 31-bit seed for stream `k` of a base seed (a murmur3-style mix).
- * Never 0: TF.js treats a 0 seed as "no seed" and falls back to Math.random.
- */
-function deriveSeed(seed: number, k: number): number {
-  let h = (Math.trunc(seed) ^ Math.imul(k + 1, 0x9e3779b1)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  h = (h ^ (h >>> 16)) & 0x7fffffff;
-  return h === 0 ? 1 : h;
 }
 
 function validate(spec: ModelSpec, shape: ModelShape): void {
