@@ -1,16 +1,20 @@
-import { ConfigError } from '../errors.js';
-import type { DriftDetector } from './DriftDetector.js';
-import { SnapshotReader } from './SnapshotReader.js';
+import { z } from 'zod';
+import { DriftAndWarningDetectorBase } from './DriftAndWarningDetectorBase.js';
+import type { StepResult } from './DriftDetectorBase.js';
+import { setting } from './setting.js';
+import type { SnapshotReader } from './SnapshotReader.js';
+
+const settingsSchema = z.strictObject({
+  /** Updates needed before a warning or a drift can be signalled (River: 30). */
+  warmStart: setting.intAtLeast(0).default(30),
+  /** Standard deviations above the best p + s that start the warning zone (River: 2). */
+  warningThreshold: setting.finite().default(2),
+  /** Standard deviations above the best p + s that signal a drift (River: 3). */
+  driftThreshold: setting.finite().default(3),
+});
 
 /** Settings of {@link Ddm}: River's parameters and defaults. */
-export interface DdmSettings {
-  /** Updates needed before a warning or a drift can be signalled (River: 30). */
-  readonly warmStart?: number;
-  /** Standard deviations above the best p + s that start the warning zone (River: 2). */
-  readonly warningThreshold?: number;
-  /** Standard deviations above the best p + s that signal a drift (River: 3). */
-  readonly driftThreshold?: number;
-}
+export type DdmSettings = z.input<typeof settingsSchema>;
 
 /** Learned state of {@link Ddm}. */
 export interface DdmSnapshot {
@@ -22,6 +26,15 @@ export interface DdmSnapshot {
   readonly sMin: number | null;
   readonly driftDetected: boolean;
   readonly warningDetected: boolean;
+}
+
+interface State {
+  n: number;
+  p: number;
+  pMin: number | null;
+  sMin: number | null;
+  /** pMin + sMin, Infinity until set. */
+  psMin: number;
 }
 
 /**
@@ -38,111 +51,60 @@ export interface DdmSnapshot {
  *   if (ddm.driftDetected) switchModel();
  * }
  */
-export class Ddm implements DriftDetector {
-  readonly name = 'ddm';
-  readonly settings: Readonly<Required<DdmSettings>>;
-  #n = 0;
-  #p = 0;
-  #pMin: number | null = null;
-  #sMin: number | null = null;
-  #psMin = Infinity;
-  #drift = false;
-  #warning = false;
+export class Ddm extends DriftAndWarningDetectorBase<typeof settingsSchema, State, DdmSnapshot> {
+  override readonly binary = true;
 
   constructor(settings: DdmSettings = {}) {
-    const { warmStart = 30, warningThreshold = 2, driftThreshold = 3 } = settings;
-    const fail = (field: string, value: unknown, expected: string): never => {
-      throw new ConfigError(`Ddm: "${field}" must be ${expected}, got ${JSON.stringify(value)}`);
-    };
-    if (!Number.isInteger(warmStart) || warmStart < 0) fail('warmStart', warmStart, 'an integer >= 0');
-    if (!Number.isFinite(warningThreshold)) fail('warningThreshold', warningThreshold, 'a finite number');
-    if (!Number.isFinite(driftThreshold)) fail('driftThreshold', driftThreshold, 'a finite number');
-    this.settings = Object.freeze({ warmStart, warningThreshold, driftThreshold });
+    super('ddm', settingsSchema, settings);
   }
 
-  get driftDetected(): boolean {
-    return this.#drift;
+  protected initial(): State {
+    return { n: 0, p: 0, pMin: null, sMin: null, psMin: Infinity };
   }
 
-  get warningDetected(): boolean {
-    return this.#warning;
-  }
-
-  /** Feeds one outcome: 1 for an error, 0 for a correct prediction. */
-  update(x: number): void {
-    if (this.#drift) this.reset(); // River restarts on the update after a detection
-    if (!Number.isFinite(x)) return;
-    this.#n += 1;
-    this.#p += (1 / this.#n) * (x - this.#p);
-    const p = this.#p;
-    const n = this.#n;
-    const s = Math.sqrt((p * (1 - p)) / n);
-    if (n <= this.settings.warmStart) return;
-    if (p + s <= this.#psMin) {
-      this.#pMin = p;
-      this.#sMin = s;
-      this.#psMin = p + s;
+  /** Learns one outcome: 1 for an error, 0 for a correct prediction. */
+  protected step(x: number): StepResult {
+    const s = this.state;
+    s.n += 1;
+    s.p += (1 / s.n) * (x - s.p);
+    const { p, n } = s;
+    const sd = Math.sqrt((p * (1 - p)) / n);
+    if (n <= this.settings.warmStart) return false;
+    if (p + sd <= s.psMin) {
+      s.pMin = p;
+      s.sMin = sd;
+      s.psMin = p + sd;
     }
     // Both are set by now: the first update past the warm start always sets them.
-    const pMin = this.#pMin as number;
-    const sMin = this.#sMin as number;
-    this.#warning = p + s > pMin + this.settings.warningThreshold * sMin;
-    if (p + s > pMin + this.settings.driftThreshold * sMin) {
-      this.#drift = true;
-      this.#warning = false;
-    }
-  }
-
-  reset(): void {
-    this.#n = 0;
-    this.#p = 0;
-    this.#pMin = null;
-    this.#sMin = null;
-    this.#psMin = Infinity;
-    this.#drift = false;
-    this.#warning = false;
+    const pMin = s.pMin as number;
+    const sMin = s.sMin as number;
+    const drift = p + sd > pMin + this.settings.driftThreshold * sMin;
+    const warning = p + sd > pMin + this.settings.warningThreshold * sMin;
+    return { drift, warning: warning && !drift };
   }
 
   /** n, the error rate p and its standard deviation s, and p_min / s_min (NaN until set). */
   stats(): Record<string, number> {
-    const p = this.#p;
+    const { n, p, pMin, sMin } = this.state;
     return {
-      n: this.#n,
+      n,
       errorRate: p,
-      std: this.#n === 0 ? 0 : Math.sqrt((p * (1 - p)) / this.#n),
-      pMin: this.#pMin ?? NaN,
-      sMin: this.#sMin ?? NaN,
+      std: n === 0 ? 0 : Math.sqrt((p * (1 - p)) / n),
+      pMin: pMin ?? NaN,
+      sMin: sMin ?? NaN,
     };
   }
 
-  snapshot(): DdmSnapshot {
-    return {
-      n: this.#n,
-      p: this.#p,
-      pMin: this.#pMin,
-      sMin: this.#sMin,
-      driftDetected: this.#drift,
-      warningDetected: this.#warning,
-    };
+  protected save(): Omit<DdmSnapshot, 'driftDetected' | 'warningDetected'> {
+    const { n, p, pMin, sMin } = this.state;
+    return { n, p, pMin, sMin };
   }
 
-  restore(snapshot: DdmSnapshot): void {
-    const read = new SnapshotReader('Ddm', snapshot);
-    const state = {
-      n: read.count('n'),
-      p: read.number('p'),
-      pMin: read.numberOrNull('pMin'),
-      sMin: read.numberOrNull('sMin'),
-      drift: read.boolean('driftDetected'),
-      warning: read.boolean('warningDetected'),
-    };
-    read.check((state.pMin === null) === (state.sMin === null), '"pMin" and "sMin" are both null or both numbers');
-    this.#n = state.n;
-    this.#p = state.p;
-    this.#pMin = state.pMin;
-    this.#sMin = state.sMin;
-    this.#psMin = state.pMin === null || state.sMin === null ? Infinity : state.pMin + state.sMin;
-    this.#drift = state.drift;
-    this.#warning = state.warning;
+  protected load(read: SnapshotReader): State {
+    const pMin = read.numberOrNull('pMin');
+    const sMin = read.numberOrNull('sMin');
+    read.check((pMin === null) === (sMin === null), '"pMin" and "sMin" are both null or both numbers');
+    const psMin = pMin === null || sMin === null ? Infinity : pMin + sMin;
+    return { n: read.count('n'), p: read.number('p'), pMin, sMin, psMin };
   }
 }

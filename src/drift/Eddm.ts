@@ -1,16 +1,25 @@
-import { ConfigError } from '../errors.js';
-import type { DriftDetector } from './DriftDetector.js';
-import { SnapshotReader } from './SnapshotReader.js';
+import { z } from 'zod';
+import { DriftAndWarningDetectorBase } from './DriftAndWarningDetectorBase.js';
+import type { StepResult } from './DriftDetectorBase.js';
+import { setting } from './setting.js';
+import type { SnapshotReader } from './SnapshotReader.js';
+
+const settingsSchema = z
+  .strictObject({
+    /** Updates, and errors, needed before a warning or a drift can be signalled (River: 30). */
+    warmStart: setting.intAtLeast(0).default(30),
+    /** Warning when (p' + 2s') / max(p' + 2s') falls below this (River: 0.95). */
+    alpha: setting.inUnitInterval().default(0.95),
+    /** Drift when it falls below this; at most `alpha` (River: 0.9). */
+    beta: setting.inUnitInterval().default(0.9),
+  })
+  .refine(({ alpha, beta }) => beta <= alpha, {
+    path: ['beta'],
+    error: ({ input }) => `a number in [0, alpha = ${(input as { alpha: number }).alpha}]`,
+  });
 
 /** Settings of {@link Eddm}: River's parameters and defaults. */
-export interface EddmSettings {
-  /** Updates, and errors, needed before a warning or a drift can be signalled (River: 30). */
-  readonly warmStart?: number;
-  /** Warning when (p' + 2s') / max(p' + 2s') falls below this (River: 0.95). */
-  readonly alpha?: number;
-  /** Drift when it falls below this; at most `alpha` (River: 0.9). */
-  readonly beta?: number;
-}
+export type EddmSettings = z.input<typeof settingsSchema>;
 
 /** Learned state of {@link Eddm}. */
 export interface EddmSnapshot {
@@ -30,6 +39,8 @@ export interface EddmSnapshot {
   readonly warningDetected: boolean;
 }
 
+type State = { -readonly [K in keyof Omit<EddmSnapshot, 'driftDetected' | 'warningDetected'>]: EddmSnapshot[K] };
+
 /**
  * EDDM (Early Drift Detection Method, Baena-García et al. 2006), a port of River's
  * `drift.binary.EDDM`: tracks the mean p' and standard deviation s' of the distance (in updates)
@@ -47,122 +58,66 @@ export interface EddmSnapshot {
  *   if (eddm.driftDetected) switchModel();
  * }
  */
-export class Eddm implements DriftDetector {
-  readonly name = 'eddm';
-  readonly settings: Readonly<Required<EddmSettings>>;
-  #n = 0;
-  #errors = 0;
-  #lastError = 0;
-  #mean = 0;
-  #m2 = 0;
-  #p2sMax = -1;
-  #drift = false;
-  #warning = false;
+export class Eddm extends DriftAndWarningDetectorBase<typeof settingsSchema, State, EddmSnapshot> {
+  override readonly binary = true;
 
   constructor(settings: EddmSettings = {}) {
-    const { warmStart = 30, alpha = 0.95, beta = 0.9 } = settings;
-    const fail = (field: string, value: unknown, expected: string): never => {
-      throw new ConfigError(`Eddm: "${field}" must be ${expected}, got ${JSON.stringify(value)}`);
-    };
-    if (!Number.isInteger(warmStart) || warmStart < 0) fail('warmStart', warmStart, 'an integer >= 0');
-    if (!(alpha >= 0 && alpha <= 1)) fail('alpha', alpha, 'a number in [0, 1]');
-    if (!(beta >= 0 && beta <= alpha)) fail('beta', beta, `a number in [0, alpha = ${alpha}]`);
-    this.settings = Object.freeze({ warmStart, alpha, beta });
+    super('eddm', settingsSchema, settings);
   }
 
-  get driftDetected(): boolean {
-    return this.#drift;
+  protected initial(): State {
+    return { n: 0, errors: 0, lastError: 0, meanDistance: 0, m2Distance: 0, p2sMax: -1 };
   }
 
-  get warningDetected(): boolean {
-    return this.#warning;
-  }
-
-  /** Feeds one outcome: 1 for an error, 0 for a correct prediction. */
-  update(x: number): void {
-    if (this.#drift) this.reset(); // River restarts on the update after a detection
-    if (!Number.isFinite(x)) return;
-    this.#n += 1;
-    if (x !== 1) return;
-    this.#errors += 1;
-    const distance = this.#n - this.#lastError;
-    const meanOld = this.#mean;
-    this.#mean += (1 / this.#errors) * (distance - this.#mean);
-    this.#m2 += (distance - meanOld) * (distance - this.#mean);
+  /** Learns one outcome: 1 for an error, anything else a correct prediction; flags change only on errors. */
+  protected step(x: number): StepResult {
+    const s = this.state;
+    s.n += 1;
+    if (x !== 1) return false;
+    s.errors += 1;
+    const distance = s.n - s.lastError;
+    const meanOld = s.meanDistance;
+    s.meanDistance += (1 / s.errors) * (distance - s.meanDistance);
+    s.m2Distance += (distance - meanOld) * (distance - s.meanDistance);
+    s.lastError = s.n;
     const { warmStart, alpha, beta } = this.settings;
-    if (this.#n > warmStart) {
-      const p2s = this.#mean + 2 * this.#std();
-      if (p2s > this.#p2sMax) {
-        this.#p2sMax = p2s;
-      } else if (this.#errors > warmStart) {
-        const level = p2s / this.#p2sMax;
-        if (level < beta) this.#drift = true;
-        else this.#warning = level < alpha;
-      }
+    if (s.n <= warmStart) return false;
+    const p2s = s.meanDistance + 2 * this.#std();
+    if (p2s > s.p2sMax) {
+      s.p2sMax = p2s;
+      return false;
     }
-    this.#lastError = this.#n;
-  }
-
-  reset(): void {
-    this.#n = 0;
-    this.#errors = 0;
-    this.#lastError = 0;
-    this.#mean = 0;
-    this.#m2 = 0;
-    this.#p2sMax = -1;
-    this.#drift = false;
-    this.#warning = false;
+    if (s.errors <= warmStart) return false;
+    const level = p2s / s.p2sMax;
+    return level < beta ? true : { drift: false, warning: level < alpha };
   }
 
   /** n, errors, mean and standard deviation of the distance between errors, and the largest p' + 2s'. */
   stats(): Record<string, number> {
-    return {
-      n: this.#n,
-      errors: this.#errors,
-      meanDistance: this.#mean,
-      stdDistance: this.#std(),
-      p2sMax: this.#p2sMax,
-    };
+    const s = this.state;
+    return { n: s.n, errors: s.errors, meanDistance: s.meanDistance, stdDistance: this.#std(), p2sMax: s.p2sMax };
   }
 
-  snapshot(): EddmSnapshot {
-    return {
-      n: this.#n,
-      errors: this.#errors,
-      lastError: this.#lastError,
-      meanDistance: this.#mean,
-      m2Distance: this.#m2,
-      p2sMax: this.#p2sMax,
-      driftDetected: this.#drift,
-      warningDetected: this.#warning,
-    };
+  protected save(): Omit<EddmSnapshot, 'driftDetected' | 'warningDetected'> {
+    return { ...this.state };
   }
 
-  restore(snapshot: EddmSnapshot): void {
-    const read = new SnapshotReader('Eddm', snapshot);
+  protected load(read: SnapshotReader): State {
     const state = {
       n: read.count('n'),
       errors: read.count('errors'),
       lastError: read.count('lastError'),
-      mean: read.number('meanDistance'),
-      m2: read.number('m2Distance'),
+      meanDistance: read.number('meanDistance'),
+      m2Distance: read.number('m2Distance'),
       p2sMax: read.number('p2sMax'),
-      drift: read.boolean('driftDetected'),
-      warning: read.boolean('warningDetected'),
     };
     read.check(state.errors <= state.n && state.lastError <= state.n, '"errors" and "lastError" are at most "n"');
-    this.#n = state.n;
-    this.#errors = state.errors;
-    this.#lastError = state.lastError;
-    this.#mean = state.mean;
-    this.#m2 = state.m2;
-    this.#p2sMax = state.p2sMax;
-    this.#drift = state.drift;
-    this.#warning = state.warning;
+    return state;
   }
 
   /** Sample standard deviation (ddof 1) of the distances, 0 with fewer than two. */
   #std(): number {
-    return this.#errors > 1 ? Math.sqrt(this.#m2 / (this.#errors - 1)) : 0;
+    const { errors, m2Distance } = this.state;
+    return errors > 1 ? Math.sqrt(m2Distance / (errors - 1)) : 0;
   }
 }

@@ -1,25 +1,33 @@
-import { ConfigError } from '../errors.js';
-import type { DriftDetector } from './DriftDetector.js';
+import { z } from 'zod';
+import { DriftDetectorBase } from './DriftDetectorBase.js';
 import { ksTwoSample } from './ksTwoSample.js';
 import { PythonRandom, type PythonRandomState } from './PythonRandom.js';
-import { SnapshotReader } from './SnapshotReader.js';
+import { setting } from './setting.js';
+import type { SnapshotReader } from './SnapshotReader.js';
+
+const settingsSchema = z
+  .strictObject({
+    /** Significance of the Kolmogorov-Smirnov test (River: 0.005). */
+    alpha: setting.inUnitInterval().default(0.005),
+    /** Length of the sliding window (River: 100). */
+    windowSize: setting.intAtLeast(2).default(100),
+    /** Length of the recent part compared with a sample of the older part (River: 30; at most 10,000). */
+    statSize: setting.intInRange(1, 10_000).default(30),
+    /**
+     * Seed of the sampling generator, drawn as Python's `random.Random(seed)` would (River: None).
+     * Absent: a random seed at construction and after each drift, as River does without a seed.
+     */
+    seed: setting.seed().optional(),
+    /** Values already collected, to avoid a cold start (River: None). */
+    window: setting.numbers().optional(),
+  })
+  .refine(({ windowSize, statSize }) => windowSize >= 2 * statSize, {
+    path: ['windowSize'],
+    error: ({ input }) => `an integer >= 2 * statSize = ${2 * (input as { statSize: number }).statSize}`,
+  });
 
 /** Settings of {@link Kswin}: River's parameters and defaults. */
-export interface KswinSettings {
-  /** Significance of the Kolmogorov-Smirnov test (River: 0.005). */
-  readonly alpha?: number;
-  /** Length of the sliding window (River: 100). */
-  readonly windowSize?: number;
-  /** Length of the recent part compared with a sample of the older part (River: 30; at most 10,000). */
-  readonly statSize?: number;
-  /**
-   * Seed of the sampling generator, drawn as Python's `random.Random(seed)` would (River: None).
-   * Absent: a random seed at construction and after each drift, as River does without a seed.
-   */
-  readonly seed?: number;
-  /** Values already collected, to avoid a cold start (River: None). */
-  readonly window?: readonly number[];
-}
+export type KswinSettings = z.input<typeof settingsSchema>;
 
 /** Learned state of {@link Kswin}. */
 export interface KswinSnapshot {
@@ -32,6 +40,14 @@ export interface KswinSnapshot {
   readonly pValue: number;
   readonly rng: PythonRandomState;
   readonly driftDetected: boolean;
+}
+
+interface State {
+  n: number;
+  window: number[];
+  statistic: number;
+  pValue: number;
+  rng: PythonRandom;
 }
 
 /**
@@ -47,105 +63,59 @@ export interface KswinSnapshot {
  *   if (kswin.driftDetected) console.log('drift, p =', kswin.stats().pValue);
  * }
  */
-export class Kswin implements DriftDetector {
-  readonly name = 'kswin';
-  readonly settings: Readonly<KswinSettings & Required<Omit<KswinSettings, 'seed' | 'window'>>>;
-  #n = 0;
-  #window: number[] = [];
-  #statistic = 0;
-  #pValue = 0;
-  #rng: PythonRandom;
-  #drift = false;
-
+export class Kswin extends DriftDetectorBase<typeof settingsSchema, State, KswinSnapshot> {
   constructor(settings: KswinSettings = {}) {
-    const { alpha = 0.005, windowSize = 100, statSize = 30, seed, window } = settings;
-    const fail = (field: string, value: unknown, expected: string): never => {
-      throw new ConfigError(`Kswin: "${field}" must be ${expected}, got ${JSON.stringify(value)}`);
-    };
-    if (!(alpha >= 0 && alpha <= 1)) fail('alpha', alpha, 'a number in [0, 1]');
-    if (!Number.isInteger(statSize) || statSize < 1 || statSize > 10_000) fail('statSize', statSize, 'an integer in [1, 10000]');
-    if (!Number.isInteger(windowSize) || windowSize < 2 * statSize) {
-      fail('windowSize', windowSize, `an integer >= 2 * statSize = ${2 * statSize}`);
-    }
-    if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0)) fail('seed', seed, 'a non-negative integer');
-    if (window !== undefined && !(Array.isArray(window) && window.every(Number.isFinite))) fail('window', window, 'an array of finite numbers');
-    this.settings = Object.freeze({ alpha, windowSize, statSize, seed, window: window && Object.freeze([...window]) });
-    this.#rng = this.#newRng();
-    this.reset();
+    super('kswin', settingsSchema, settings);
   }
 
-  get driftDetected(): boolean {
-    return this.#drift;
+  /** The state after construction and `reset()`: the initial `window` (if any), generator re-seeded. */
+  protected initial(): State {
+    return { ...this.afterDrift(), window: [...(this.settings.window ?? [])].slice(-this.settings.windowSize) };
   }
 
-  update(x: number): void {
-    if (this.#drift) this.#restart(); // River restarts (empty window, generator re-seeded) after a detection
-    if (!Number.isFinite(x)) return;
+  /** River's `_reset` after a drift: empty window, counters to zero, generator re-seeded. */
+  protected override afterDrift(): State {
+    return { n: 0, window: [], statistic: 0, pValue: 0, rng: newRng(this.settings.seed) };
+  }
+
+  protected step(x: number): boolean {
     const { windowSize, statSize, alpha } = this.settings;
-    this.#n += 1;
-    this.#window.push(x);
-    if (this.#window.length > windowSize) this.#window.shift();
-    if (this.#window.length < windowSize) {
-      this.#drift = false;
-      return;
-    }
-    const sampled = this.#rng.sample(windowSize - statSize, statSize).map((i) => this.#window[i] as number);
-    const recent = this.#window.slice(windowSize - statSize);
+    const s = this.state;
+    s.n += 1;
+    s.window.push(x);
+    if (s.window.length > windowSize) s.window.shift();
+    if (s.window.length < windowSize) return false;
+    const sampled = s.rng.sample(windowSize - statSize, statSize).map((i) => s.window[i] as number);
+    const recent = s.window.slice(windowSize - statSize);
     const { statistic, pValue } = ksTwoSample(sampled, recent);
-    this.#statistic = statistic;
-    this.#pValue = pValue;
-    this.#drift = pValue <= alpha && statistic > 0.1;
-    if (this.#drift) this.#window = recent;
-  }
-
-  /** Back to the state right after construction (initial `window` included, generator re-seeded). */
-  reset(): void {
-    this.#restart();
-    this.#window = [...(this.settings.window ?? [])].slice(-this.settings.windowSize);
+    s.statistic = statistic;
+    s.pValue = pValue;
+    const drift = pValue <= alpha && statistic > 0.1;
+    if (drift) s.window = recent;
+    return drift;
   }
 
   /** n, the window's length, and the statistic and p-value of the last test. */
   stats(): Record<string, number> {
-    return { n: this.#n, windowLength: this.#window.length, statistic: this.#statistic, pValue: this.#pValue };
+    const s = this.state;
+    return { n: s.n, windowLength: s.window.length, statistic: s.statistic, pValue: s.pValue };
   }
 
-  snapshot(): KswinSnapshot {
-    return {
-      n: this.#n,
-      values: [...this.#window],
-      statistic: this.#statistic,
-      pValue: this.#pValue,
-      rng: this.#rng.getState(),
-      driftDetected: this.#drift,
-    };
+  protected save(): Omit<KswinSnapshot, 'driftDetected'> {
+    const s = this.state;
+    return { n: s.n, values: [...s.window], statistic: s.statistic, pValue: s.pValue, rng: s.rng.getState() };
   }
 
-  restore(snapshot: KswinSnapshot): void {
-    const read = new SnapshotReader('Kswin', snapshot);
+  protected load(read: SnapshotReader): State {
     const values = read.numbers('values');
     read.check(values.length <= this.settings.windowSize, `"values" holds at most windowSize = ${this.settings.windowSize} values`);
-    const state = { n: read.count('n'), statistic: read.number('statistic'), pValue: read.number('pValue'), drift: read.boolean('driftDetected') };
-    const rng = this.#newRng();
-    rng.setState((snapshot as { rng: PythonRandomState }).rng);
-    this.#n = state.n;
-    this.#window = [...values];
-    this.#statistic = state.statistic;
-    this.#pValue = state.pValue;
-    this.#rng = rng;
-    this.#drift = state.drift;
+    const state = { n: read.count('n'), window: [...values], statistic: read.number('statistic'), pValue: read.number('pValue') };
+    const rng = newRng(this.settings.seed);
+    rng.setState(read.raw('rng') as PythonRandomState);
+    return { ...state, rng };
   }
+}
 
-  /** River's `_reset`: empty window, counters to zero, generator re-seeded. */
-  #restart(): void {
-    this.#n = 0;
-    this.#window = [];
-    this.#statistic = 0;
-    this.#pValue = 0;
-    this.#rng = this.#newRng();
-    this.#drift = false;
-  }
-
-  #newRng(): PythonRandom {
-    return new PythonRandom(this.settings.seed ?? Math.floor(Math.random() * 2 ** 32));
-  }
+function newRng(seed: number | undefined): PythonRandom {
+  return new PythonRandom(seed ?? Math.floor(Math.random() * 2 ** 32));
 }

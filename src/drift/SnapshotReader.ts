@@ -60,6 +60,11 @@ export class SnapshotReader {
     return v as number[];
   }
 
+  /** A field as stored, for a reader that checks it itself (e.g. `PythonRandom.setState`). */
+  raw(key: string): unknown {
+    return this.#fields[key];
+  }
+
   /** An array of snapshots, each read by its own reader. */
   list(key: string): SnapshotReader[] {
     const v = this.#fields[key];
