@@ -26,8 +26,8 @@ export function route(options: RouteOptions): OperatorFunction<Sample, RoutedSam
   if (!Number.isInteger(seed)) {
     throw new ConfigError(`route: "seed" must be an integer, got ${seed}`);
   }
-  return map((sample) => ({
-    ...sample,
-    split: hashUnit(sample.key ?? String(sample.index), seed) < validationSplit ? 'holdout' : 'train',
-  }));
+  // Nothing to hash when everything goes one way; fields listed, not spread (one hidden class, per record).
+  const splitOf = (sample: Sample): RoutedSample['split'] =>
+    validationSplit === 0 ? 'train' : validationSplit === 1 ? 'holdout' : hashUnit(sample.key ?? String(sample.index), seed) < validationSplit ? 'holdout' : 'train';
+  return map((sample) => ({ index: sample.index, position: sample.position, key: sample.key, x: sample.x, y: sample.y, split: splitOf(sample) }));
 }

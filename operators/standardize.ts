@@ -26,7 +26,12 @@ export function standardize(
           const targetShift = scaler.targetShift;
           const targetScale = scaler.targetScale;
           return {
-            ...sample,
+            index: sample.index,
+            position: sample.position,
+            key: sample.key,
+            x: sample.x,
+            y: sample.y,
+            split: sample.split,
             z: scaler.transform(sample.x),
             target: scaleTarget ? (sample.y - targetShift) / targetScale : sample.y,
             targetShift,

@@ -9,68 +9,109 @@ export interface TrainerLike extends Pick<Engine, 'task' | 'inputDim' | 'width' 
   step(x: Float32Array, target: Float32Array, n: number): Pick<StepResult, 'loss' | 'predictions' | 'applied'>;
 }
 
+export interface TrainStepOptions {
+  /**
+   * Records per Adam step (the batch size of learning): a mini-batch of 32 with `stepSize: 1` is
+   * learned record by record, each scored by the model the previous ones left. Default: the whole
+   * mini-batch in one step.
+   */
+  readonly stepSize?: number;
+  readonly clock?: TimestampProvider;
+}
+
 /**
  * Trains on each mini-batch and scores it prequentially. Reads the hyperparameters in force from
- * `controls` (their one owner) and sets them on the engine; holdout rows are scored with the
- * current model, then train rows go through one step, scored by the model as it stood before the
- * update, in inference mode. Predictions come out in the batch's
- * sample order and in target units (regression: `out * targetScale + targetShift`).
+ * `controls` (their one owner) and sets them on the engine; then, chunk by chunk of `stepSize`
+ * records in stream order, scores the chunk's holdout rows with the current model and takes one
+ * step on its train rows, whose scores come from the model as it stood before that update, in
+ * inference mode. Predictions come out in the batch's sample order and in target units
+ * (regression: `out * targetScale + targetShift`); `loss` is the mean over the batch's steps.
  *
  * @example
- * batches$.pipe(trainStep(engine, controls)).subscribe((scored) => evaluate(scored));
+ * batches$.pipe(trainStep(engine, controls, { stepSize: 1 })).subscribe((scored) => evaluate(scored));
  */
 export function trainStep(
-  trainer: TrainerLike,
+  engine: TrainerLike,
   controls: HyperParamsSource,
-  clock: TimestampProvider = performance,
+  options: TrainStepOptions = {},
 ): OperatorFunction<readonly ScaledSample[], ScoredBatch> {
+  const { stepSize = Infinity, clock = performance } = options;
+  if (!(stepSize >= 1)) throw new ModelError(`trainStep: "stepSize" must be >= 1, got ${stepSize}`);
+  const dim = engine.inputDim;
+  const width = engine.width;
+  // Reused between calls: the engine reads them synchronously and keeps nothing.
+  let xs = new Float32Array(0);
+  let targets = new Float32Array(0);
+  let rows = new Int32Array(0);
+  const ensure = (n: number): void => {
+    if (rows.length >= n) return;
+    xs = new Float32Array(n * dim);
+    targets = new Float32Array(n);
+    rows = new Int32Array(n);
+  };
+
+  /** Gathers the rows of `split` in [start, end) into xs/targets/rows; returns how many. */
+  const gather = (samples: readonly ScaledSample[], start: number, end: number, split: ScaledSample['split']): number => {
+    let k = 0;
+    for (let i = start; i < end; i++) {
+      const s = samples[i] as ScaledSample;
+      if (s.split !== split) continue;
+      if (s.z.length !== dim) throw new ModelError(`sample at ${s.position} has ${s.z.length} features, the model takes ${dim}`);
+      xs.set(s.z, k * dim);
+      targets[k] = s.target;
+      rows[k++] = i;
+    }
+    return k;
+  };
+
+  /** Copies prediction row r of `block` to row `rows[r]` of `out`. */
+  const scatter = (out: Float32Array, count: number, block: Float32Array): void => {
+    for (let r = 0; r < count; r++) {
+      const to = (rows[r] as number) * width;
+      for (let j = 0; j < width; j++) out[to + j] = block[r * width + j] as number;
+    }
+  };
+
   return map((samples): ScoredBatch => {
     const start = clock.now();
     const params = controls.hyperParams;
-    trainer.learningRate = params.learningRate;
-    trainer.l2 = params.l2;
-    const width = trainer.width;
-    const predictions = new Float32Array(samples.length * width);
-    const holdout = rowsOf(samples, 'holdout');
-    const train = rowsOf(samples, 'train');
-    if (holdout.length > 0) {
-      scatter(predictions, width, holdout, trainer.predict(features(holdout, samples, trainer.inputDim), holdout.length));
+    engine.learningRate = params.learningRate;
+    engine.l2 = params.l2;
+    const n = samples.length;
+    const chunk = Math.min(stepSize, n);
+    ensure(chunk);
+    const predictions = new Float32Array(n * width);
+    let lossSum = 0;
+    let steps = 0;
+    let skipped = 0;
+    for (let from = 0; from < n; from += chunk) {
+      const to = Math.min(n, from + chunk);
+      const holdout = gather(samples, from, to, 'holdout');
+      if (holdout > 0) scatter(predictions, holdout, engine.predict(xs.subarray(0, holdout * dim), holdout));
+      const train = gather(samples, from, to, 'train');
+      if (train === 0) continue;
+      const result = engine.step(xs.subarray(0, train * dim), targets.subarray(0, train), train);
+      scatter(predictions, train, result.predictions);
+      steps++;
+      lossSum += result.loss;
+      if (!result.applied) skipped++;
     }
-    let loss = NaN;
-    let applied = true;
-    if (train.length > 0) {
-      const target = Float32Array.from(train, (i) => (samples[i] as ScaledSample).target);
-      const result = trainer.step(features(train, samples, trainer.inputDim), target, train.length);
-      scatter(predictions, width, train, result.predictions);
-      ({ loss, applied } = result);
+    if (engine.task === 'regression') {
+      for (let i = 0; i < n; i++) {
+        const s = samples[i] as ScaledSample;
+        predictions[i] = (predictions[i] as number) * s.targetScale + s.targetShift;
+      }
     }
-    if (trainer.task === 'regression') {
-      samples.forEach((s, i) => (predictions[i] = (predictions[i] as number) * s.targetScale + s.targetShift));
-    }
-    return { samples, predictions, width, loss, applied, hyperParams: params, seconds: (clock.now() - start) / 1000 };
+    return {
+      samples,
+      predictions,
+      width,
+      loss: steps > 0 ? lossSum / steps : NaN,
+      applied: skipped === 0,
+      steps,
+      skipped,
+      hyperParams: params,
+      seconds: (clock.now() - start) / 1000,
+    };
   });
-}
-
-function rowsOf(samples: readonly ScaledSample[], split: ScaledSample['split']): number[] {
-  const rows: number[] = [];
-  samples.forEach((s, i) => s.split === split && rows.push(i));
-  return rows;
-}
-
-/** The standardized features of the given rows, row-major. */
-function features(rows: readonly number[], samples: readonly ScaledSample[], dim: number): Float32Array {
-  const x = new Float32Array(rows.length * dim);
-  rows.forEach((row, r) => {
-    const s = samples[row] as ScaledSample;
-    if (s.z.length !== dim) {
-      throw new ModelError(`sample at ${s.position} has ${s.z.length} features, the model takes ${dim}`);
-    }
-    x.set(s.z, r * dim);
-  });
-  return x;
-}
-
-/** Copies prediction row r of `block` to row `rows[r]` of `out`. */
-function scatter(out: Float32Array, width: number, rows: readonly number[], block: Float32Array): void {
-  rows.forEach((row, r) => out.set(block.subarray(r * width, (r + 1) * width), row * width));
 }

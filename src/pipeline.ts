@@ -34,6 +34,22 @@ export interface BatchReport {
   readonly decision: TuningDecision;
 }
 
+/**
+ * Records that flow through evaluation, drift detection, tuning and reporting together: a whole
+ * multiple of the learning batch of at least 32, so a small batch (down to one record per step)
+ * learns as finely as asked while the per-batch work stays amortized and the tuner's cadence
+ * stays the same (every 32 records) for every batch size up to 32.
+ *
+ * @example
+ * blockSize(1); // 32: 32 steps of one record each per block
+ * blockSize(50); // 50
+ */
+export function blockSize(batchSize: number): number {
+  return batchSize * Math.ceil(MIN_BLOCK / batchSize);
+}
+
+const MIN_BLOCK = 32;
+
 export interface PipelineOptions {
   readonly config: Config;
   readonly schema: Schema;
@@ -87,8 +103,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const reports$ = samples$.pipe(
     route({ validationSplit: config.validationSplit, seed: config.splitSeed }),
     standardize(scaler.settings, scaler),
-    miniBatch(config.batch.size, config.batch.maxWaitMs),
-    trainStep(engine, controls),
+    miniBatch(blockSize(config.batch.size), config.batch.maxWaitMs),
+    trainStep(engine, controls, { stepSize: config.batch.size }),
     map((batch) => {
       countBatch(counts, batch);
       return { batch, counts, doneThrough: batch.samples[batch.samples.length - 1]?.index ?? -1 };

@@ -6,8 +6,8 @@ export type Split = 'train' | 'holdout';
 
 /**
  * One record as a source read it, before any validation.
- * `fields` holds values by column name (CSV header, JSON object keys); `values` holds them by
- * position (JSON arrays). `error` is set when the source could not even split the record
+ * `fields` holds values by column name (JSON object keys, CSV header); `values` holds them by
+ * position (JSON arrays; CSV rows with their header in `columns`). `error` is set when the source could not even split the record
  * (malformed JSON, wrong column count); decode turns that into a rejection.
  */
 export interface RawRecord {
@@ -21,6 +21,12 @@ export interface RawRecord {
   readonly raw: string;
   readonly fields?: Readonly<Record<string, unknown>>;
   readonly values?: readonly unknown[];
+  /**
+   * Names of `values` by position (a CSV header, shared by every record of the source). When set,
+   * `values` are looked up by name, as `fields` would be; when absent, `values` hold the features
+   * in schema order, then the label.
+   */
+  readonly columns?: readonly string[];
   readonly error?: { readonly reason: RejectReason; readonly detail: string };
   /** Where a Kafka message came from, kept so a rejected one can be dead-lettered with its original bytes. */
   readonly origin?: KafkaOrigin;
@@ -112,11 +118,15 @@ export interface ScoredBatch {
   readonly predictions: Float32Array;
   /** Width of one prediction row (1, or the number of classes). */
   readonly width: number;
-  /** Training loss of the step (data loss + L2 term), NaN when the batch had no train rows. */
+  /** Mean training loss of the batch's steps (data loss + L2 term), NaN when the batch had no train rows. */
   readonly loss: number;
-  /** False when the step was skipped because the loss or gradients were not finite. */
+  /** False when a step was skipped because the loss or gradients were not finite. */
   readonly applied: boolean;
-  /** Hyperparameters in force for this step. */
+  /** Adam steps taken on this batch (one per chunk of `batch.size` records holding train rows). */
+  readonly steps: number;
+  /** Steps skipped by the non-finite guard (weights left untouched). */
+  readonly skipped: number;
+  /** Hyperparameters in force for this batch's steps. */
   readonly hyperParams: HyperParams;
   /** Wall time of the step in seconds. */
   readonly seconds: number;

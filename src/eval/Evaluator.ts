@@ -77,6 +77,8 @@ interface Baseline {
 class Scores<M extends object> {
   readonly #window: Record<string, Rolling> = {};
   readonly #cumulative: Record<string, Metric> = {};
+  /** Every metric, window ones first, as a list for the per-record loop. */
+  #all: Metric[] | undefined;
 
   constructor(metrics: Record<string, Metric>, window: number) {
     for (const [name, metric] of Object.entries(metrics)) {
@@ -91,8 +93,8 @@ class Scores<M extends object> {
   }
 
   update(y: number, p: ArrayLike<number>): void {
-    for (const m of Object.values(this.#window)) m.update(y, p);
-    for (const m of Object.values(this.#cumulative)) m.update(y, p);
+    const all = (this.#all ??= [...Object.values(this.#window), ...Object.values(this.#cumulative)]);
+    for (let k = 0; k < all.length; k++) (all[k] as Metric).update(y, p);
   }
 
   get(): BaselineMetrics<M> {
@@ -143,6 +145,8 @@ export class Evaluator {
   readonly width: number;
   #splits: Record<Split, Scores<SplitMetrics>>;
   #baselines: Record<string, { model: Baseline; scores: Scores<object> }>;
+  /** Scratch row for width-1 predictions (metrics copy what they keep). */
+  readonly #row = new Float32Array(1);
 
   constructor(settings: EvaluatorSettings) {
     const { task, classes, window = 1000 } = settings;
@@ -188,14 +192,17 @@ export class Evaluator {
       );
     }
     const baselines = Object.values(this.#baselines);
-    samples.forEach((sample, i) => {
+    const row = width === 1 ? this.#row : new Float32Array(width);
+    for (let i = 0; i < samples.length; i++) {
+      const sample = samples[i] as ScoredBatch['samples'][number];
       const y = sample.y;
-      this.#splits[sample.split].update(y, predictions.subarray(i * width, (i + 1) * width));
+      for (let j = 0; j < width; j++) row[j] = predictions[i * width + j] as number;
+      this.#splits[sample.split].update(y, row);
       for (const { model, scores } of baselines) {
         scores.update(y, model.predict());
         model.learn(y);
       }
-    });
+    }
   }
 
   /** The current evaluation as plain data (NaN for metrics of an empty split or window). */

@@ -27,12 +27,12 @@ export function countRejected(counts: RecordCounts, reason: RejectReason): void 
   counts.rejectedByReason[reason] = (counts.rejectedByReason[reason] ?? 0) + 1;
 }
 
-/** Counts a scored batch: its train and holdout rows, and whether its step was skipped. */
+/** Counts a scored batch: its train and holdout rows, and its skipped steps. */
 export function countBatch(counts: RecordCounts, batch: ScoredBatch): void {
   counts.batches++;
   for (const s of batch.samples) {
     if (s.split === 'train') counts.trained++;
     else counts.holdout++;
   }
-  if (!batch.applied) counts.skippedSteps++;
+  counts.skippedSteps += batch.skipped;
 }

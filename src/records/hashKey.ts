@@ -20,8 +20,19 @@ function fmix32(h: number): number {
  */
 export function hashUnit(key: string, seed = 0): number {
   let h = (0x811c9dc5 ^ fmix32(seed >>> 0)) >>> 0;
-  for (const byte of utf8.encode(key)) {
-    h = Math.imul(h ^ byte, 0x01000193);
+  // ASCII keys (record indexes, most ids) are their own UTF-8 bytes: no encoder, no allocation.
+  let ascii = true;
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code >= 0x80) {
+      ascii = false;
+      break;
+    }
+    h = Math.imul(h ^ code, 0x01000193);
+  }
+  if (!ascii) {
+    h = (0x811c9dc5 ^ fmix32(seed >>> 0)) >>> 0;
+    for (const byte of utf8.encode(key)) h = Math.imul(h ^ byte, 0x01000193);
   }
   return fmix32(h) / 0x1_0000_0000;
 }

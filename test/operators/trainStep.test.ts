@@ -88,21 +88,25 @@ describe('trainStep', () => {
           width: 1,
           loss: 0.2,
           applied: true,
+          steps: 1,
+          skipped: 0,
           hyperParams: params[0]!,
           seconds: 0.25,
         },
-        y: { samples: b2, predictions: Float32Array.from([2]), width: 1, loss: NaN, applied: true, hyperParams: params[1]!, seconds: 0.25 },
+        y: { samples: b2, predictions: Float32Array.from([2]), width: 1, loss: NaN, applied: true, steps: 0, skipped: 0, hyperParams: params[1]!, seconds: 0.25 },
         z: {
           samples: b3,
           predictions: Float32Array.from([1001, 1002, 1003]),
           width: 1,
           loss: 0.3,
           applied: false,
+          steps: 1,
+          skipped: 1,
           hyperParams: params[2]!,
           seconds: 0.25,
         },
       };
-      expectObservable(source.pipe(trainStep(trainer, { get hyperParams() { return params[reads++]!; } }, ticking()))).toBe('-x--y-(z|)', expected);
+      expectObservable(source.pipe(trainStep(trainer, { get hyperParams() { return params[reads++]!; } }, { clock: ticking() }))).toBe('-x--y-(z|)', expected);
     });
     expect(calls).toEqual([
       'predict n=1 lr=0.01 l2=0.001',
@@ -169,6 +173,43 @@ describe('trainStep', () => {
     });
     expect(trainer.getWeights()).toEqual(reference.getWeights());
     trainer.dispose();
+    reference.dispose();
+  });
+
+  it('with stepSize, learns chunk by chunk in stream order, each scored before its own update', () => {
+    const { trainer, calls } = fakeTrainer('binary', 1);
+    const batch = [
+      sample('train', [1, 0], 1),
+      sample('holdout', [2, 0], 0),
+      sample('train', [3, 0], 0),
+      sample('train', [4, 0], 1),
+      sample('holdout', [5, 0], 1),
+    ];
+    let scored: ScoredBatch | undefined;
+    of(batch)
+      .pipe(trainStep(trainer, { hyperParams: hp(0.01, 0) }, { stepSize: 2 }))
+      .subscribe((s) => (scored = s));
+    // Chunk [0, 2): the holdout row 1 is scored, then one step on row 0; chunk [2, 4): a step on rows 2-3; chunk [4, 5): row 4.
+    expect(calls).toEqual(['predict n=1 lr=0.01 l2=0', 'step n=1 targets=1 lr=0.01 l2=0', 'step n=2 targets=0,1 lr=0.01 l2=0', 'predict n=1 lr=0.01 l2=0']);
+    expect(Array.from(scored!.predictions)).toEqual([1001, 2, 1003, 1004, 5]);
+    expect(scored).toMatchObject({ steps: 2, skipped: 0, applied: true, loss: (0.1 + 0.2) / 2 });
+  });
+
+  it('learns record by record with a real engine exactly as single-row steps would', async () => {
+    const settings = { task: 'binary', classes: 2, inputDim: 2, model: { layers: [], seed: 4 } } as const;
+    const chunked = new Trainer(settings);
+    const reference = new Trainer(settings);
+    const batch = [0, 1, 2, 3].map((k) => sample('train', [k, 1 - k], k % 2));
+    const [scored] = await lastValueFrom(of(batch).pipe(trainStep(chunked, { hyperParams: hp(0.1, 0) }, { stepSize: 1 }), toArray()));
+    reference.learningRate = 0.1;
+    reference.l2 = 0;
+    batch.forEach((s, i) => {
+      const step = reference.step(s.z, Float32Array.of(s.target), 1);
+      expect(scored!.predictions[i]).toBeCloseTo(step.predictions[0]!, 6);
+    });
+    expect(scored!.steps).toBe(4);
+    expect(chunked.getWeights()).toEqual(reference.getWeights());
+    chunked.dispose();
     reference.dispose();
   });
 });

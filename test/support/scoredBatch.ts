@@ -26,6 +26,8 @@ export function scoredBatch(rows: ReadonlyArray<{ y: number; split: Split; p: nu
     width,
     loss: NaN,
     applied: true,
+    steps: 1,
+    skipped: 0,
     hyperParams: { learningRate: 0.001, l2: 0 },
     seconds: 0,
   };
