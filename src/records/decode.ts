@@ -1,4 +1,5 @@
 import type { RawRecord, Rejected, RejectReason, Sample, Schema } from '../types.js';
+import { fastDecimal } from './fastDecimal.js';
 
 /** An ordinary decimal: optional sign, digits with an optional point (or a leading point), optional exponent. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -16,7 +17,8 @@ interface Problem {
  * Validates one raw record against the schema: features become a Float32Array in schema order,
  * the label a number in the task's domain. Never throws: any problem gives a `Rejected` with its
  * reason and a detail naming the field, the value and what was expected. Positional records
- * (`values`) hold the features in schema order, then the label.
+ * (`values`) hold the features in schema order, then the label, unless `columns` names them (a CSV
+ * row): then they are looked up by name, as `fields` are.
  *
  * @example
  * const schema = { task: 'binary', features: ['x1', 'x2'], label: 'y', classes: 2 } as const;
@@ -26,7 +28,65 @@ interface Problem {
  * // { ..., reason: 'non_numeric', detail: 'feature "x2": "abc" is not a number; expected ...' }
  */
 export function decode(raw: RawRecord, schema: Schema): Sample | Rejected {
-  const reject = (reason: RejectReason, detail: string): Rejected => ({
+  if (raw.error) return rejected(raw, raw.error.reason, raw.error.detail);
+
+  const { features, label } = schema;
+  const fields = raw.fields;
+  const values = raw.values;
+  // Where each feature, then the label, sits in `values` (by the record's column names), or undefined: by name in `fields`.
+  let order: Int32Array | undefined;
+  if (fields === undefined) {
+    if (values === undefined) return rejected(raw, 'malformed', 'the record has neither named fields nor positional values');
+    if (raw.columns !== undefined) {
+      order = columnOrder(raw.columns, schema);
+    } else if (values.length !== features.length + 1) {
+      return rejected(
+        raw,
+        'column_count',
+        `expected ${features.length + 1} values (features ${features.join(', ')}, then label ${label}), got ${values.length}`,
+      );
+    }
+  }
+
+  const x = new Float32Array(features.length);
+  for (let i = 0; i < features.length; i++) {
+    const value = valueOf(fields, values, order, features[i]!, i);
+    if (typeof value === 'string') {
+      // The common case first: a plain decimal, parsed without regexes (NaN sends it down the general path).
+      const fast = fastDecimal(value);
+      if (fast === fast) {
+        x[i] = fast;
+        continue;
+      }
+    }
+    if (value === undefined) return rejected(raw, 'missing_feature', `feature "${features[i]!}" is missing`);
+    const parsed = parseNumber(value);
+    if (typeof parsed !== 'number') {
+      return rejected(raw, parsed.reason, `feature "${features[i]!}": ${parsed.problem}; ${EXPECTED_NUMBER}`);
+    }
+    x[i] = parsed;
+  }
+
+  const value = valueOf(fields, values, order, label, features.length);
+  if (value === undefined) return rejected(raw, 'missing_label', `label "${label}" is missing`);
+  const fast = typeof value === 'string' ? fastDecimal(value) : NaN;
+  const parsed = fast === fast ? fast : parseNumber(value);
+  if (typeof parsed !== 'number') {
+    // An empty label cell is how CSV says "no label".
+    const reason = parsed.reason === 'empty_value' ? 'missing_label' : parsed.reason;
+    return rejected(raw, reason, `label "${label}": ${parsed.problem}; expected ${labelDomain(schema)}`);
+  }
+  if (!inDomain(parsed, schema)) {
+    return rejected(raw, 'label_domain', `label "${label}": ${show(value)} is outside the label domain; expected ${labelDomain(schema)}`);
+  }
+  return raw.key === undefined
+    ? { index: raw.index, position: raw.position, x, y: parsed }
+    : { index: raw.index, position: raw.position, key: raw.key, x, y: parsed };
+}
+
+/** The rejection of a record, keeping what the dead letter needs. */
+function rejected(raw: RawRecord, reason: RejectReason, detail: string): Rejected {
+  return {
     index: raw.index,
     position: raw.position,
     ...(raw.key === undefined ? {} : { key: raw.key }),
@@ -34,58 +94,45 @@ export function decode(raw: RawRecord, schema: Schema): Sample | Rejected {
     reason,
     detail,
     ...(raw.origin === undefined ? {} : { origin: raw.origin }),
-  });
-  if (raw.error) return reject(raw.error.reason, raw.error.detail);
-
-  const { features, label } = schema;
-  let get: (name: string, column: number) => unknown;
-  if (raw.fields) {
-    const fields = raw.fields;
-    get = (name) => (Object.hasOwn(fields, name) ? fields[name] : undefined);
-  } else if (raw.values) {
-    const values = raw.values;
-    if (values.length !== features.length + 1) {
-      return reject(
-        'column_count',
-        `expected ${features.length + 1} values (features ${features.join(', ')}, then label ${label}), got ${values.length}`,
-      );
-    }
-    get = (_, column) => values[column];
-  } else {
-    return reject('malformed', 'the record has neither named fields nor positional values');
-  }
-
-  const x = new Float32Array(features.length);
-  for (let i = 0; i < features.length; i++) {
-    const name = features[i]!;
-    const value = get(name, i);
-    if (value === undefined) return reject('missing_feature', `feature "${name}" is missing`);
-    const parsed = parseNumber(value);
-    if (typeof parsed !== 'number') {
-      return reject(parsed.reason, `feature "${name}": ${parsed.problem}; ${EXPECTED_NUMBER}`);
-    }
-    x[i] = parsed;
-  }
-
-  const value = get(label, features.length);
-  if (value === undefined) return reject('missing_label', `label "${label}" is missing`);
-  const parsed = parseNumber(value);
-  const expected = labelDomain(schema);
-  if (typeof parsed !== 'number') {
-    // An empty label cell is how CSV says "no label".
-    const reason = parsed.reason === 'empty_value' ? 'missing_label' : parsed.reason;
-    return reject(reason, `label "${label}": ${parsed.problem}; expected ${expected}`);
-  }
-  if (!inDomain(parsed, schema)) {
-    return reject('label_domain', `label "${label}": ${show(value)} is outside the label domain; expected ${expected}`);
-  }
-  return {
-    index: raw.index,
-    position: raw.position,
-    ...(raw.key === undefined ? {} : { key: raw.key }),
-    x,
-    y: parsed,
   };
+}
+
+/** The value of schema column `column` (named `name`): by name in `fields`, through `order` in `values`, or by position. */
+function valueOf(
+  fields: Readonly<Record<string, unknown>> | undefined,
+  values: readonly unknown[] | undefined,
+  order: Int32Array | undefined,
+  name: string,
+  column: number,
+): unknown {
+  if (fields !== undefined) return Object.hasOwn(fields, name) ? fields[name] : undefined;
+  if (order === undefined) return values![column];
+  const at = order[column]!;
+  return at < 0 ? undefined : values![at];
+}
+
+let lastColumns: readonly string[] | undefined;
+let lastSchema: Schema | undefined;
+let lastOrder = new Int32Array(0);
+
+/**
+ * Where the schema's features, then its label, sit among `columns` (-1: absent), as a record's
+ * `fields` built from those columns would give them: the last of duplicate names wins, and
+ * `__proto__` is never an own field. Remembered for the last columns and schema (one source, one schema).
+ */
+function columnOrder(columns: readonly string[], schema: Schema): Int32Array {
+  if (columns === lastColumns && schema === lastSchema) return lastOrder;
+  const at = new Map<string, number>();
+  columns.forEach((name, i) => {
+    if (name !== '__proto__') at.set(name, i);
+  });
+  const order = new Int32Array(schema.features.length + 1);
+  schema.features.forEach((name, i) => (order[i] = at.get(name) ?? -1));
+  order[schema.features.length] = at.get(schema.label) ?? -1;
+  lastColumns = columns;
+  lastSchema = schema;
+  lastOrder = order;
+  return order;
 }
 
 /**

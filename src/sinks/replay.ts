@@ -131,7 +131,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
           aborted = true; // this record was read but is not sent
           break;
         }
-        if (!keyChecked && record.fields) keyChecked = checkKeyColumn(keyColumn!, record.fields, record.position);
+        if (!keyChecked && (record.fields || record.columns)) {
+          keyChecked = checkKeyColumn(keyColumn!, record.fields ?? fieldsOf(record, record.columns)!, record.position);
+        }
         batch.push(toMessage(record, format, columns, keyColumn));
         read++;
         if (batch.length >= batchSize) await flush();
@@ -181,12 +183,13 @@ function toMessage(
   return { key, value: JSON.stringify(object) };
 }
 
-/** The record's values by name: its fields, or a JSON array's values named by `columns`. */
+/** The record's values by name: its fields, or its values named by its own `columns` (a CSV row) or by `columns` (a JSON array). */
 function fieldsOf(record: RawRecord, columns: readonly string[] | undefined): Readonly<Record<string, unknown>> | undefined {
   if (record.fields) return record.fields;
-  if (!record.values || !columns) return undefined;
+  const names = record.columns ?? columns;
+  if (!record.values || !names) return undefined;
   const values = record.values;
-  return Object.fromEntries(columns.map((name, i) => [name, values[i]]));
+  return Object.fromEntries(names.map((name, i) => [name, values[i]]));
 }
 
 function numberOrText(value: unknown): unknown {

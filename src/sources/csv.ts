@@ -1,8 +1,11 @@
-import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
-import { parse, type CsvParserStream } from 'fast-csv';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { SourceError } from '../errors.js';
 import type { RawRecord } from '../types.js';
+import { CsvSplitter } from './CsvSplitter.js';
+import { fastCsvRows } from './fastCsvRows.js';
+import { joinCsv } from './joinCsv.js';
 
 /** Settings of {@link readCsv} and {@link readCsvHeader}. */
 export interface CsvOptions {
@@ -10,16 +13,30 @@ export interface CsvOptions {
   readonly delimiter?: string;
   /** Column whose value becomes `RawRecord.key` (the routing key). */
   readonly keyField?: string;
+  /**
+   * How a record holds its cells: `fields`, an object by column name (the default), or `values`,
+   * the row's cells in header order with `columns` naming them (the header array, shared): no
+   * object per record, and decode finds the columns by position.
+   */
+  readonly shape?: 'fields' | 'values';
+  /**
+   * Which parser splits the rows: `fast` (the default: a plain split for lines without quotes, a
+   * port of fast-csv's row parser for the others) or `fast-csv` itself (the reference, slower).
+   * Both give the same records.
+   */
+  readonly parser?: 'fast' | 'fast-csv';
 }
 
-type Row = string[];
+/** Bytes read from the file at a time. */
+const CHUNK_BYTES = 256 * 1024;
 
 /**
  * Streams a CSV file with a header row as raw records, pulled one at a time (the file is never
  * read whole, and a slow consumer slows the reading). Rows whose column count differs from the
  * header become records with `error.reason = 'column_count'`, in file order, never dropped.
  * Blank lines are skipped (a row of empty cells, `,,`, is a record: decode rejects it). A
- * missing, unreadable or empty file (no header) throws a `SourceError` when iterated.
+ * missing, unreadable or empty file (no header) throws a `SourceError` when iterated, as does a
+ * broken quote (after the records before it).
  *
  * @example
  * for await (const record of readCsv('data/elec2.csv')) {
@@ -28,46 +45,34 @@ type Row = string[];
  * }
  */
 export async function* readCsv(path: string, options: CsvOptions = {}): AsyncGenerator<RawRecord> {
-  const delimiter = options.delimiter ?? ',';
-  const parser = await openCsv(path, delimiter);
-  let header: string[] | undefined;
-  let index = 0;
-  // 1-based line of the current row, counting blank lines; a quoted field spanning several lines
-  // shifts the real line further down.
-  let line = 0;
+  const delimiter = checkDelimiter(path, options.delimiter ?? ',');
+  const records = new CsvRecords(path, options);
+  const handle = await openFile(path);
   try {
-    for await (const row of parser as AsyncIterable<Row>) {
-      line++;
-      if (isBlank(row)) continue;
-      if (header === undefined) {
-        header = cleanHeader(row);
-        continue;
+    if (options.parser === 'fast-csv') {
+      for await (const cells of fastCsvRows(handle, delimiter)) {
+        const record = records.next(cells, joinCsv(cells, delimiter));
+        if (record !== undefined) yield record;
       }
-      const position = `${path}:${line}`;
-      const raw = joinCsv(row, delimiter);
-      if (row.length !== header.length) {
-        yield {
-          index: index++,
-          position,
-          raw,
-          error: { reason: 'column_count', detail: `expected ${header.length} columns (the header), got ${row.length}` },
-        };
-        continue;
+    } else {
+      const splitter = new CsvSplitter(delimiter);
+      for await (const final of feed(handle, splitter)) {
+        for (let cells = splitter.next(); cells !== undefined; cells = splitter.next()) {
+          const record = records.next(cells, splitter.raw);
+          if (record !== undefined) yield record;
+        }
+        if (final) break;
       }
-      const fields: Record<string, string> = {};
-      header.forEach((name, i) => (fields[name] = row[i] as string));
-      const key = options.keyField === undefined ? undefined : fields[options.keyField];
-      yield { index: index++, position, raw, fields, ...(key ? { key } : {}) };
     }
   } catch (error) {
     throw new SourceError(
-      `cannot read CSV file "${path}" near line ${line + 1}: ${describe(error)}; check that the file is valid CSV with delimiter ${JSON.stringify(delimiter)}`,
+      `cannot read CSV file "${path}" near line ${records.line + 1}: ${describe(error)}; check that the file is valid CSV with delimiter ${JSON.stringify(delimiter)}`,
       { cause: error },
     );
   } finally {
-    parser.destroy();
+    await handle.close().catch(() => {});
   }
-  if (header === undefined) throw emptyFile(path);
+  if (records.header === undefined) throw emptyFile(path);
 }
 
 /**
@@ -78,60 +83,134 @@ export async function* readCsv(path: string, options: CsvOptions = {}): AsyncGen
  * await readCsvHeader('data/sea_concepts_50k.csv'); // ['x1', 'x2', 'x3', 'y']
  */
 export async function readCsvHeader(path: string, options: Pick<CsvOptions, 'delimiter'> = {}): Promise<string[]> {
-  const parser = await openCsv(path, options.delimiter ?? ',');
+  const delimiter = checkDelimiter(path, options.delimiter ?? ',');
+  const handle = await openFile(path);
   try {
-    for await (const row of parser as AsyncIterable<Row>) {
-      if (!isBlank(row)) return cleanHeader(row);
+    const splitter = new CsvSplitter(delimiter);
+    for await (const final of feed(handle, splitter)) {
+      for (let cells = splitter.next(); cells !== undefined; cells = splitter.next()) {
+        if (!isBlank(cells)) return cleanHeader(cells);
+      }
+      if (final) break;
     }
   } catch (error) {
     throw new SourceError(`cannot read the header of CSV file "${path}": ${describe(error)}`, { cause: error });
   } finally {
-    parser.destroy();
+    await handle.close().catch(() => {});
   }
   throw emptyFile(path);
 }
 
+/** Turns rows into records: takes the header, counts lines, checks arity. */
+class CsvRecords {
+  header: string[] | undefined;
+  /** 1-based line of the current row, counting blank lines; a quoted field spanning several lines shifts the real line further down. */
+  line = 0;
+  #index = 0;
+  #keyColumn = -1;
+  readonly #path: string;
+  readonly #options: CsvOptions;
+
+  constructor(path: string, options: CsvOptions) {
+    this.#path = path;
+    this.#options = options;
+  }
+
+  /** The record of a row, or undefined for the header and blank lines. */
+  next(cells: string[], raw: string): RawRecord | undefined {
+    this.line++;
+    if (isBlank(cells)) return undefined;
+    const header = this.header;
+    if (header === undefined) {
+      this.header = cleanHeader(cells);
+      const keyField = this.#options.keyField;
+      this.#keyColumn = keyField === undefined || keyField === '__proto__' ? -1 : this.header.lastIndexOf(keyField);
+      return undefined;
+    }
+    const position = `${this.#path}:${this.line}`;
+    if (cells.length !== header.length) {
+      return {
+        index: this.#index++,
+        position,
+        raw,
+        error: { reason: 'column_count', detail: `expected ${header.length} columns (the header), got ${cells.length}` },
+      };
+    }
+    const key = this.#keyColumn === -1 ? undefined : cells[this.#keyColumn];
+    if (this.#options.shape === 'values') {
+      return key
+        ? { index: this.#index++, position, key, raw, values: cells, columns: header }
+        : { index: this.#index++, position, raw, values: cells, columns: header };
+    }
+    const fields: Record<string, string> = {};
+    for (let i = 0; i < header.length; i++) fields[header[i]!] = cells[i]!;
+    return { index: this.#index++, position, raw, fields, ...(key ? { key } : {}) };
+  }
+}
+
+/**
+ * Feeds the file's text to the splitter, a chunk at a time; yields after each chunk, `true` after
+ * the last (the splitter then holds every row). The UTF-8 decoding is fast-csv's: a character
+ * split across chunks is joined, invalid bytes become U+FFFD, a BOM at the start is dropped.
+ */
+async function* feed(handle: FileHandle, splitter: CsvSplitter): AsyncGenerator<boolean> {
+  const stream: Readable = handle.createReadStream({ highWaterMark: CHUNK_BYTES, autoClose: false });
+  const decoder = new StringDecoder('utf8');
+  let first = true;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let text = decoder.write(chunk);
+      if (first && text.length > 0) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        first = false;
+      }
+      splitter.push(text, false);
+      yield false;
+    }
+    const rest = decoder.end();
+    splitter.push(first && rest.charCodeAt(0) === 0xfeff ? rest.slice(1) : rest, true);
+    yield true;
+  } finally {
+    stream.destroy();
+  }
+}
+
 /** A blank line: no cell, or one empty cell. */
-function isBlank(row: Row): boolean {
+function isBlank(row: readonly string[]): boolean {
   return row.length === 0 || (row.length === 1 && row[0] === '');
 }
 
 /** Column names without a UTF-8 BOM before the first one. */
-function cleanHeader(row: Row): string[] {
+function cleanHeader(row: readonly string[]): string[] {
   return row.map((name, i) => (i === 0 ? name.replace(/^\uFEFF\s*/, '') : name));
 }
 
-/** Opens the file (so a missing one fails here, clearly) and pipes it into a fast-csv parser. */
-async function openCsv(path: string, delimiter: string): Promise<CsvParserStream<Row, Row>> {
-  let handle;
+function checkDelimiter(path: string, delimiter: string): string {
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\r' || delimiter === '\n') {
+    throw new SourceError(
+      `cannot read CSV file "${path}" with delimiter ${JSON.stringify(delimiter)}: the delimiter must be one character, not a quote or a line break`,
+    );
+  }
+  return delimiter;
+}
+
+/** Opens the file, so a missing one fails here, clearly. */
+async function openFile(path: string): Promise<FileHandle> {
   try {
-    handle = await open(path, 'r');
+    return await open(path, 'r');
   } catch (error) {
     throw new SourceError(
       `cannot open CSV file "${path}": ${describe(error)}; check the path and that the file is readable`,
       { cause: error },
     );
   }
-  // Rows as arrays: readCsv takes the header and checks arity itself, and skips blank lines itself
-  // (fast-csv's ignoreEmpty would also drop rows of empty cells, which must be rejected instead).
-  const parser = parse<Row, Row>({ headers: false, ignoreEmpty: false, trim: true, delimiter });
-  // pipeline forwards read errors to the parser and closes the file when the parser is destroyed.
-  pipeline(handle.createReadStream(), parser, () => {});
-  return parser;
-}
-
-/** Joins fields back into one CSV line, quoting those that need it. */
-function joinCsv(values: readonly string[], delimiter: string): string {
-  return values
-    .map((v) => (v.includes(delimiter) || /["\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v))
-    .join(delimiter);
 }
 
 function emptyFile(path: string): SourceError {
   return new SourceError(`CSV file "${path}" is empty: expected a header row naming the columns, then one row per record`);
 }
 
-/** The error's message on one short line: fast-csv quotes the unparsed rest of the file, which can be all of it. */
+/** The error's message on one short line: a parse error quotes the unparsed rest of the file, which can be all of it. */
 function describe(error: unknown): string {
   const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ');
   return message.length > 200 ? `${message.slice(0, 197)}...` : message;

@@ -59,7 +59,7 @@ export async function openSource(source: string, options: OpenSourceOptions = {}
   if (ext === '.csv') {
     const columns = await readCsvHeader(path);
     const from = resumeIndex(options.resume, 'file', path);
-    return { name: path, columns, records: skipBefore(readCsv(path, { keyField: options.keyField }), from), positionsThrough };
+    return { name: path, columns, records: skipBefore(readCsv(path, { keyField: options.keyField, shape: 'values' }), from), positionsThrough };
   }
   if (ext === '.jsonl' || ext === '.ndjson') {
     const from = resumeIndex(options.resume, 'file', path);
