@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import type { Checkpointer } from '../checkpoint/Checkpointer.js';
 import type { Config } from '../config.js';
 import { selectBackend } from '../model/selectBackend.js';
 import { runPipeline } from '../pipeline.js';
@@ -15,12 +16,13 @@ import { serveMetrics } from '../telemetry/server.js';
 import { BatchReporter } from '../training/BatchReporter.js';
 import { openCheckpoints, startCheckpointing, type Checkpoints } from '../training/checkpointing.js';
 import { CommitGate } from '../training/CommitGate.js';
-import { openDeadLetter } from '../training/openDeadLetter.js';
+import type { Schema } from '../types.js';
+import { openDeadLetter, type DeadLetterSink } from '../training/openDeadLetter.js';
 import { resolveSchema } from '../training/resolveSchema.js';
 import { Resources } from '../training/Resources.js';
 import { listenForStop } from '../training/stopSignals.js';
 import { buildSummary, formatSummary, summaryJson, type Summary } from '../training/summary.js';
-import { createEvaluator, createTrainingParts } from '../training/TrainingParts.js';
+import { createEvaluator, createTrainingParts, type TrainingParts } from '../training/TrainingParts.js';
 
 export interface TrainIO {
   readonly log: Logger;
@@ -91,44 +93,25 @@ function openTrainingSource({ config, io, telemetry, checkpoints }: Run): Promis
   });
 }
 
-/** Builds the parts, the sinks and the checkpointing around the pipeline, runs it, and finishes the run. */
-async function trainOn(run: Run, source: OpenedSource): Promise<number> {
-  const { config, io, telemetry, resources } = run;
-  const { log } = io;
-  const schema = resolveSchema(config, source.columns, source.name);
-  log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
-  const parts = createTrainingParts(config, schema);
-  resources.add(parts.engine, (e) => e.dispose());
-  const brokers = source.name.startsWith('kafka://') ? parseKafkaUri(source.name).brokers : [];
-  const deadLetter = resources.add(await openDeadLetter(config, brokers, log), (d) => d.close());
-  const events = config.kafka.eventsTopic
-    ? resources.add(await KafkaTopicWriter.open(kafkaSettings(config, brokers), config.kafka.eventsTopic, log), (w) => w.close())
-    : undefined;
-  const gate = new CommitGate({
-    commit: source.allowCommit && ((positions) => source.allowCommit?.(positions)),
-    flush: () => deadLetter.flush(),
-    onError: (error) => log.error({ err: error }, `offsets not committed: ${(error as Error).message}`),
-  });
-  const startRecords = run.checkpoints?.loaded?.checkpoint.records.total ?? 0;
-  const { checkpoints } = run;
-  const checkpointer = await startCheckpointing({ config, schema, parts, checkpoints, deadLetter, source, gate, telemetry, log });
-  telemetry.setTensors(parts.engine.numTensors);
-  telemetry.declareDetectors(parts.monitor.detectors.map((d) => d.name));
+/** What a run builds around the pipeline once the source is open. */
+interface Session {
+  readonly schema: Schema;
+  readonly parts: TrainingParts;
+  readonly deadLetter: DeadLetterSink;
+  readonly events: KafkaTopicWriter | undefined;
+  readonly gate: CommitGate;
+  readonly checkpointer: Checkpointer | undefined;
+}
 
-  const metricsLog = config.metricsLog ? resources.add(new MetricsLog(config.metricsLog), (m) => m.close()) : undefined;
-  const mode = config.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'json') : config.progress;
-  const progress = resources.add(new Progress(mode, { stream: io.stderr, log }), (p) => p.finish());
-  const reporter = new BatchReporter(
-    { telemetry, log, progress, ...(metricsLog ? { metricsLog } : {}), ...(events ? { events } : {}) },
-    {
-      hyperParams: () => parts.controls.hyperParams,
-      detectorStats: () => parts.monitor.stats(),
-      tensors: () => parts.engine.numTensors,
-    },
-    { logEvery: config.eval.logEvery },
-  );
+/** Trains on an opened source: builds the session, runs the pipeline, finishes the run. */
+async function trainOn(run: Run, source: OpenedSource): Promise<number> {
+  const session = await openSession(run, source);
+  const { config, io, telemetry } = run;
+  const { schema, parts, checkpointer, gate } = session;
+  const startRecords = parts.counts.total;
   const abort = new AbortController();
-  const stopListening = resources.add(listenForStop({ abort, log, onForce: io.forceExit ?? (() => {}) }), (stop) => stop());
+  const stopListening = run.resources.add(listenForStop({ abort, log: io.log, onForce: io.forceExit ?? (() => {}) }), (stop) => stop());
+  const { reporter, progress } = startReporting(run, session);
   const result = await runPipeline({
     config,
     schema,
@@ -136,7 +119,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
     parts,
     signal: abort.signal,
     onRejected: (rejected) => {
-      deadLetter.write(rejected);
+      session.deadLetter.write(rejected);
       telemetry.recordRejected(rejected.reason);
     },
     onBatch: (report) => {
@@ -153,6 +136,10 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
     else gate.allow(source.positionsThrough(result.lastIndex));
   }
   await gate.settled();
+  const { deadLetter } = session;
+  if (deadLetter.count > 0) {
+    io.log.warn({ count: deadLetter.count, deadLetter: deadLetter.where }, `${deadLetter.count} rejected records written to ${deadLetter.where}`);
+  }
   const summary = buildSummary({
     source: source.name,
     task: schema.task,
@@ -165,10 +152,50 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
     hyperParams: parts.controls.hyperParams,
     interrupted: abort.signal.aborted,
   });
-  if (deadLetter.count > 0) {
-    log.warn({ count: deadLetter.count, deadLetter: deadLetter.where }, `${deadLetter.count} rejected records written to ${deadLetter.where}`);
-  }
   return finish(run, summary, finalCheckpointFailed);
+}
+
+/** Resolves the schema, builds the parts, opens the dead letter and events topic, restores and starts checkpointing. */
+async function openSession(run: Run, source: OpenedSource): Promise<Session> {
+  const { config, io, telemetry, resources, checkpoints } = run;
+  const { log } = io;
+  const schema = resolveSchema(config, source.columns, source.name);
+  log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
+  const parts = createTrainingParts(config, schema);
+  resources.add(parts.engine, (e) => e.dispose());
+  const brokers = source.name.startsWith('kafka://') ? parseKafkaUri(source.name).brokers : [];
+  const deadLetter = resources.add(await openDeadLetter(config, brokers, log), (d) => d.close());
+  const events = config.kafka.eventsTopic
+    ? resources.add(await KafkaTopicWriter.open(kafkaSettings(config, brokers), config.kafka.eventsTopic, log), (w) => w.close())
+    : undefined;
+  const gate = new CommitGate({
+    commit: source.allowCommit && ((positions) => source.allowCommit?.(positions)),
+    flush: () => deadLetter.flush(),
+    onError: (error) => log.error({ err: error }, `offsets not committed: ${(error as Error).message}`),
+  });
+  const checkpointer = await startCheckpointing({ config, schema, parts, checkpoints, deadLetter, source, gate, telemetry, log });
+  telemetry.setTensors(parts.engine.numTensors);
+  telemetry.declareDetectors(parts.monitor.detectors.map((d) => d.name));
+  return { schema, parts, deadLetter, events, gate, checkpointer };
+}
+
+/** The progress line and the batch reporter (log, metrics, metrics log, events topic). */
+function startReporting(run: Run, session: Session): { reporter: BatchReporter; progress: Progress } {
+  const { config, io, telemetry, resources } = run;
+  const { parts, events } = session;
+  const metricsLog = config.metricsLog ? resources.add(new MetricsLog(config.metricsLog), (m) => m.close()) : undefined;
+  const mode = config.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'json') : config.progress;
+  const progress = resources.add(new Progress(mode, { stream: io.stderr, log: io.log }), (p) => p.finish());
+  const reporter = new BatchReporter(
+    { telemetry, log: io.log, progress, ...(metricsLog ? { metricsLog } : {}), ...(events ? { events } : {}) },
+    {
+      hyperParams: () => parts.controls.hyperParams,
+      detectorStats: () => parts.monitor.stats(),
+      tensors: () => parts.engine.numTensors,
+    },
+    { logEvery: config.eval.logEvery },
+  );
+  return { reporter, progress };
 }
 
 /** Writes the summary (JSON file and table); exit code 1 when the final checkpoint could not be written. */
