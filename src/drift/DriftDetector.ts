@@ -18,6 +18,8 @@
 export interface DriftDetector {
   /** The detector's kind, as in {@link DetectorSpec}'s `type` (`pageHinkley`, `adwin`, ...). */
   readonly name: string;
+  /** True for detectors of 0/1 errors (River's `drift.binary`: DDM, EDDM, HDDM_A), false for any value. */
+  readonly binary: boolean;
   /** The settings in force, defaults filled in (River's parameter names in camelCase). */
   readonly settings: Readonly<Record<string, unknown>>;
   /** Feeds one value. */

@@ -42,11 +42,11 @@ export class DriftMonitor {
     if (kind === 'error' && settings.task === 'regression') {
       throw new ConfigError(`drift.signal: "${settings.signal}" needs a classification task; use prequential_loss or holdout_loss for regression`);
     }
-    const binaryOnly = settings.detectors.filter((d) => (d.type === 'ddm' || d.type === 'eddm') && kind !== 'error');
-    if (binaryOnly.length > 0) {
-      throw new ConfigError(`drift.detectors: ${binaryOnly.map((d) => d.type).join(', ')} watch 0/1 errors; set drift.signal to prequential_error or holdout_error`);
-    }
     this.detectors = settings.detectors.map(createDetector);
+    const binaryOnly = this.detectors.filter((d) => d.binary && kind !== 'error');
+    if (binaryOnly.length > 0) {
+      throw new ConfigError(`drift.detectors: ${binaryOnly.map((d) => d.name).join(', ')} watch 0/1 errors; set drift.signal to prequential_error or holdout_error`);
+    }
     this.#split = settings.signal.startsWith('holdout') ? 'holdout' : 'train';
     this.#value = kind === 'error' ? errorOf(settings.task) : lossOf(settings.task);
   }

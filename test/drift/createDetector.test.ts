@@ -3,6 +3,7 @@ import { Adwin } from '../../src/drift/Adwin.js';
 import { createDetector, DETECTOR_TYPES, type DetectorSpec } from '../../src/drift/createDetector.js';
 import { Ddm } from '../../src/drift/Ddm.js';
 import { Eddm } from '../../src/drift/Eddm.js';
+import { HddmA } from '../../src/drift/HddmA.js';
 import { Kswin } from '../../src/drift/Kswin.js';
 import { PageHinkley } from '../../src/drift/PageHinkley.js';
 import { ConfigError } from '../../src/errors.js';
@@ -15,6 +16,7 @@ describe('createDetector', () => {
       [{ type: 'ddm', warmStart: 50 }, Ddm, { warmStart: 50, driftThreshold: 3 }],
       [{ type: 'eddm', alpha: 0.8, beta: 0.7 }, Eddm, { alpha: 0.8, beta: 0.7, warmStart: 30 }],
       [{ type: 'kswin', seed: 1, statSize: 20 }, Kswin, { seed: 1, statSize: 20, windowSize: 100 }],
+      [{ type: 'hddmA', twoSidedTest: true }, HddmA, { twoSidedTest: true, driftConfidence: 0.001, warningConfidence: 0.005 }],
     ];
     for (const [spec, Class, settings] of cases) {
       const d = createDetector(spec);

@@ -113,6 +113,9 @@ const binaryOnly: DetectorSpec[] = [
   { type: 'ddm', warmStart: 100, warningThreshold: 1.5, driftThreshold: 2.5 },
   { type: 'eddm' },
   { type: 'eddm', alpha: 0.8, beta: 0.75 },
+  { type: 'hddmA' },
+  { type: 'hddmA', twoSidedTest: true },
+  { type: 'hddmA', driftConfidence: 0.0001, warningConfidence: 0.01, twoSidedTest: true },
 ];
 
 function sequenceNamed(name: string): number[] {
@@ -156,6 +159,8 @@ function state(detector: DriftDetector): State {
       return pick('n', 'pValue', 'windowLength');
     case 'ddm':
       return pick('n', 'errorRate');
+    case 'hddmA':
+      return pick('n', 'mean', 'minCutN', 'minCutMean', 'maxCutN', 'maxCutMean');
     default:
       return pick('n', 'errors', 'meanDistance');
   }
@@ -224,7 +229,7 @@ describe('drift detectors match River', () => {
     expect(total((r) => r.warnings?.length ?? 0)).toBeGreaterThan(100);
     const detecting = river.filter((r) => r.drifts.length > 0).length;
     expect(detecting).toBeGreaterThan(cases.length / 2);
-    for (const type of ['pageHinkley', 'adwin', 'kswin', 'ddm', 'eddm']) {
+    for (const type of ['pageHinkley', 'adwin', 'kswin', 'ddm', 'eddm', 'hddmA']) {
       expect(cases.some((c, i) => c.spec.type === type && (river[i]?.drifts.length ?? 0) > 0), type).toBe(true);
     }
   });

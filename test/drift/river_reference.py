@@ -1,7 +1,7 @@
 """Runs River's drift detectors on sequences, for the parity tests of src/drift.
 
 Reads from stdin one JSON spec, or a list of them:
-    {"detector": "pageHinkley" | "adwin" | "ddm" | "eddm" | "kswin",
+    {"detector": "pageHinkley" | "adwin" | "ddm" | "eddm" | "kswin" | "hddmA",
      "params": {...},      # River's parameters, snake_case or camelCase
      "sequence": [x0, x1, ...]}
 and prints, for each, the 0-based indices of the updates after which drift_detected was true
@@ -26,6 +26,7 @@ DETECTORS = {
     "ddm": drift.binary.DDM,
     "eddm": drift.binary.EDDM,
     "kswin": drift.KSWIN,
+    "hddmA": drift.binary.HDDMA,
 }
 
 
@@ -46,6 +47,10 @@ def state(detector) -> dict:
         return {"n": detector._p.n, "errorRate": detector._p.get()}
     if isinstance(detector, drift.binary.EDDM):
         return {"n": detector._n, "errors": detector._n_errors, "meanDistance": detector._error_distances.mean.get()}
+    if isinstance(detector, drift.binary.HDDMA):
+        return {"n": detector._z.n, "mean": detector._z.get(),
+                "minCutN": detector._x_min.n, "minCutMean": detector._x_min.get(),
+                "maxCutN": detector._x_max.n, "maxCutMean": detector._x_max.get()}
     return {}
 
 
