@@ -68,29 +68,31 @@ export class DenseAdam {
     const c2 = f(1 - this.settings.beta2 ** t);
     const oneMinusBeta1 = f(1 - this.settings.beta1);
     const oneMinusBeta2 = f(1 - this.settings.beta2);
-    const rate = f(lr);
+    // lr * m̂ / (sqrt(v̂) + ε) with the divisions by the bias corrections hoisted out of the loop.
+    const stepSize = f(lr) / c1;
+    const invC2 = 1 / c2;
     const factor = f(scale);
     const length = params.length;
     if (amsgrad) {
       for (let i = 0; i < length; i++) {
-        const g = Math.fround(grads[i]! * factor);
-        const m1 = Math.fround(m[i]! * beta1 + g * oneMinusBeta1);
-        const v1 = Math.fround(v[i]! * beta2 + g * g * oneMinusBeta2);
+        const g = grads[i]! * factor;
+        const m1 = m[i]! * beta1 + g * oneMinusBeta1;
+        const v1 = v[i]! * beta2 + g * g * oneMinusBeta2;
         m[i] = m1;
         v[i] = v1;
         const h = vhat[i]!;
         const second = h > v1 ? h : v1;
         vhat[i] = second;
-        params[i] = params[i]! - (rate * (m1 / c1)) / (Math.sqrt(second / c2) + epsilon);
+        params[i] = params[i]! - (stepSize * m1) / (Math.sqrt(second * invC2) + epsilon);
       }
     } else {
       for (let i = 0; i < length; i++) {
-        const g = Math.fround(grads[i]! * factor);
-        const m1 = Math.fround(m[i]! * beta1 + g * oneMinusBeta1);
-        const v1 = Math.fround(v[i]! * beta2 + g * g * oneMinusBeta2);
+        const g = grads[i]! * factor;
+        const m1 = m[i]! * beta1 + g * oneMinusBeta1;
+        const v1 = v[i]! * beta2 + g * g * oneMinusBeta2;
         m[i] = m1;
         v[i] = v1;
-        params[i] = params[i]! - (rate * (m1 / c1)) / (Math.sqrt(v1 / c2) + epsilon);
+        params[i] = params[i]! - (stepSize * m1) / (Math.sqrt(v1 * invC2) + epsilon);
       }
     }
     this.t = t;

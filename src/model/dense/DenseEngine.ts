@@ -180,27 +180,31 @@ export class DenseEngine implements Engine {
     const dLogits = this.deltaA;
     const dataLoss = losses.lossAndGradient(this.task, logits, target, n, width, out, dLogits);
 
-    const grads = this.grads;
-    grads.fill(0);
     this.backward(n);
+    // One pass over the gradients: add 2 * l2 * w to the kernels' and sum the squares for the norm.
+    const grads = this.grads;
     const params = this.params;
     const l2 = this.l2Value;
-    let penalty = 0;
-    if (l2 > 0) {
-      const ranges = this.kernelRanges;
-      let squares = 0;
-      for (let k = 0; k < ranges.length; k += 2) {
-        const end = ranges[k + 1]!;
-        for (let i = ranges[k]!; i < end; i++) {
-          const w = params[i]!;
-          squares += w * w;
-          grads[i] = grads[i]! + 2 * l2 * w;
-        }
-      }
-      penalty = l2 * squares;
-    }
+    const twoL2 = 2 * l2;
+    const ranges = this.kernelRanges;
+    let squares = 0;
     let norm2 = 0;
-    for (let i = 0; i < grads.length; i++) norm2 += grads[i]! * grads[i]!;
+    let from = 0;
+    for (let k = 0; k < ranges.length; k += 2) {
+      const start = ranges[k]!;
+      const end = ranges[k + 1]!;
+      for (let i = from; i < start; i++) norm2 += grads[i]! * grads[i]!; // biases before this kernel
+      for (let i = start; i < end; i++) {
+        const w = params[i]!;
+        const g = grads[i]! + twoL2 * w;
+        grads[i] = g;
+        squares += w * w;
+        norm2 += g * g;
+      }
+      from = end;
+    }
+    for (let i = from; i < grads.length; i++) norm2 += grads[i]! * grads[i]!;
+    const penalty = l2 * squares;
     const gradNorm = Math.sqrt(norm2);
     const loss = dataLoss + penalty;
     const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
