@@ -8,6 +8,8 @@
  * counts as an update that detected no drift, so a pending drift flag is cleared (and the restart
  * that follows a drift takes place); a warning flag is left as it was.
  *
+ * `DriftDetectorBase` (src/drift/DriftDetectorBase.ts) implements all of this; a detector supplies only its algorithm.
+ *
  * @example
  * const detector: DriftDetector = new PageHinkley();
  * for (const loss of losses) {
