@@ -37,24 +37,14 @@ export const configSchema = z
       .min(1)
       .describe('a .csv or .jsonl/.ndjson file, kafka://HOST:PORT/TOPIC[,TOPIC], synth:sea / synth:hyperplane[?params], or embedded:elec2'),
     label: z.string().min(1).optional().describe('label column (unset: the last column)'),
-    features: z
-      .array(z.string().min(1))
-      .min(1)
-      .optional()
-      .describe('feature columns, in model input order (unset: all columns but the label)'),
-    keyField: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('field whose value routes a record to train or holdout (unset: the record index)'),
+    features: z.array(z.string().min(1)).min(1).optional().describe('feature columns, in model input order (unset: all columns but the label)'),
+    keyField: z.string().min(1).optional().describe('field whose value routes a record to train or holdout (unset: the record index)'),
     task: z
       .enum(['binary', 'regression', 'multiclass'])
       .default('binary')
       .describe('learning task: binary (labels 0/1), regression, multiclass (labels 0..classes-1)'),
     classes: z.number().int().min(2).optional().describe('number of classes (multiclass only; required there)'),
-    validationSplit: fraction
-      .default(0.2)
-      .describe('fraction of records held out: only scored, never learned, never update the scaler'),
+    validationSplit: fraction.default(0.2).describe('fraction of records held out: only scored, never learned, never update the scaler'),
     splitSeed: z.number().int().default(0).describe('seed of the train/holdout hash: changes which records are held out'),
     maxRecords: positiveInt.optional().describe('stop after reading this many records (in this run, when resuming)'),
     rate: z.number().positive().optional().describe('throttle the source to this many records per second'),
@@ -91,11 +81,7 @@ export const configSchema = z
       .describe('L2 strength on dense kernels, not biases: loss + l2 * sum(kernel^2) (runtime state: the tuner changes it)'),
     standardize: z
       .strictObject({
-        halfLife: z
-          .number()
-          .positive()
-          .optional()
-          .describe('exponential forgetting of the running statistics, in records (unset: no forgetting)'),
+        halfLife: z.number().positive().optional().describe('exponential forgetting of the running statistics, in records (unset: no forgetting)'),
         clip: z.number().positive().optional().describe('clip |z| to this (unset: no clipping)'),
         target: z.boolean().optional().describe('standardize the regression target (unset: true for regression)'),
       })
@@ -109,19 +95,13 @@ export const configSchema = z
     kafka: z
       .strictObject({
         group: z.string().min(1).default('streamtune').describe('consumer group of the trainer'),
-        fromBeginning: z
-          .boolean()
-          .default(true)
-          .describe('where a group with no committed offset starts: the earliest offset (true) or the end'),
+        fromBeginning: z.boolean().default(true).describe('where a group with no committed offset starts: the earliest offset (true) or the end'),
         format: z
           .enum(['auto', 'json', 'csv'])
           .default('auto')
           .describe('how message values are read: JSON objects/arrays, or CSV lines (names from csvColumns)'),
         csvColumns: z.array(z.string().min(1)).min(1).optional().describe('column names of CSV message values'),
-        stopAtEnd: z
-          .boolean()
-          .default(false)
-          .describe('finish when every assigned partition is read to the end offset it had at start'),
+        stopAtEnd: z.boolean().default(false).describe('finish when every assigned partition is read to the end offset it had at start'),
         deadLetterTopic: z
           .string()
           .min(1)
@@ -145,20 +125,14 @@ export const configSchema = z
           .strictObject({
             mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism'),
             username: z.string().min(1).describe('SASL user name'),
-            passwordEnv: z
-              .string()
-              .min(1)
-              .optional()
-              .describe('environment variable holding the password (unset: STREAMTUNE_KAFKA_PASSWORD)'),
+            passwordEnv: z.string().min(1).optional().describe('environment variable holding the password (unset: STREAMTUNE_KAFKA_PASSWORD)'),
             passwordFile: z.string().min(1).optional().describe('file holding the password'),
           })
           .optional()
           .describe('SASL authentication; the password comes from the environment or a file, never the config'),
         sessionTimeoutMs: z.number().int().min(6000).optional(),
         commitIntervalMs: z.number().min(0).default(1000).describe('least milliseconds between two offset commits'),
-        queueSize: positiveInt
-          .default(10_000)
-          .describe('messages buffered ahead of the trainer at most (backpressure)'),
+        queueSize: positiveInt.default(10_000).describe('messages buffered ahead of the trainer at most (backpressure)'),
       })
       .prefault({}),
     drift: z
@@ -186,6 +160,10 @@ export const configSchema = z
       })
       .prefault({}),
     tuning: tuningSchema.prefault({}),
+    engine: z
+      .enum(['auto', 'dense', 'tfjs'])
+      .default('auto')
+      .describe('what computes the model: dense (Float32Array loops), tfjs (TensorFlow.js tensors), or auto: chosen by model size, batch and a native TF backend (docs/benchmarks.md)'),
     backend: z
       .enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'])
       .default('auto')
@@ -197,11 +175,7 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(9464).describe('port of /metrics; 0 picks a free one and logs it'),
       })
       .prefault({}),
-    deadLetter: z
-      .string()
-      .min(1)
-      .default('dead-letter.jsonl')
-      .describe('JSONL file for rejected records (created on the first reject)'),
+    deadLetter: z.string().min(1).default('dead-letter.jsonl').describe('JSONL file for rejected records (created on the first reject)'),
     checkpoint: z
       .strictObject({
         dir: z.string().min(1).optional().describe('keep checkpoints here and resume from the newest on start (unset: no checkpoints)'),
