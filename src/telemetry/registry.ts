@@ -237,10 +237,8 @@ export class Telemetry {
     for (const s of batch.samples) if (s.split === 'train') train++;
     if (train > 0) this.records.inc({ split: 'train' }, train);
     if (batch.samples.length > train) this.records.inc({ split: 'holdout' }, batch.samples.length - train);
-    if (train > 0) {
-      if (batch.applied) this.trainLoss.set(batch.loss);
-      else this.skippedSteps.inc();
-    }
+    if (batch.skipped > 0) this.skippedSteps.inc(batch.skipped);
+    if (train > 0 && Number.isFinite(batch.loss)) this.trainLoss.set(batch.loss);
     this.learningRate.set(batch.hyperParams.learningRate);
     this.l2.set(batch.hyperParams.l2);
     this.batchDuration.observe(batch.seconds);

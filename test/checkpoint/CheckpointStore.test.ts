@@ -110,6 +110,8 @@ describe('CheckpointStore round trip', () => {
       width: 1,
       loss: 0,
       applied: true,
+      steps: 1,
+      skipped: 0,
       hyperParams: { learningRate: 0.001, l2: 0 },
       seconds: 0,
     };

@@ -14,8 +14,10 @@ function batch(splits: Array<'train' | 'holdout'>, applied = true, loss = 0.5): 
     samples: splits.map((s) => sample(s, 1)),
     predictions: new Float32Array(splits.length).fill(0.7),
     width: 1,
-    loss,
+    loss: applied ? loss : NaN,
     applied,
+    steps: splits.includes('train') ? 1 : 0,
+    skipped: applied ? 0 : 1,
     hyperParams: { learningRate: 0.01, l2: 0.002 },
     seconds: 0.003,
   };
