@@ -53,7 +53,7 @@ export function decode(raw: RawRecord, schema: Schema): Sample | Rejected {
     const value = valueOf(fields, values, order, features[i]!, i);
     if (typeof value === 'string') {
       // The common case first: a plain decimal, parsed without regexes (NaN sends it down the general path).
-      const fast = fastDecimal(value);
+      const fast = fastDecimal(value, true);
       if (fast === fast) {
         x[i] = fast;
         continue;

@@ -4,7 +4,11 @@ const EXACT_POW10 = [
   1e21, 1e22,
 ];
 /** Significant digits that always fit a double's 53-bit integer range exactly. */
-const MAX_DIGITS = 15;
+const EXACT_DIGITS = 15;
+/** Significant digits taken at all (in `float32` mode: a double's 17 and a little more). */
+const MAX_DIGITS = 19;
+/** A bound on the relative error of the inexact path (at most 4 roundings of 2^-53 each, and the division): 2^-48. */
+const INEXACT_ERROR = 2 ** -48;
 
 const PLUS = 43;
 const MINUS = 45;
@@ -21,15 +25,23 @@ const LOWER_E = 101;
  * digits / 10^k (or digits * 10^k) is one correctly rounded IEEE operation on exact operands
  * (Clinger's fast path), so the result equals `Number(text)` bit for bit. Returns NaN for
  * anything else (other grammar, more digits, spaces, empty): the caller then takes the slow,
- * general path. Every number it returns is finite and within float32 range (|v| < 1e37).
+ * general path. Every number it returns is finite and within float32 range.
  *
  * @example
  * fastDecimal('0.056443'); // 0.056443 (=== Number('0.056443'))
  * fastDecimal('-2.5e+2');  // -250
  * fastDecimal(' 1');       // NaN: not the easy case (the caller trims and retries slowly)
  * fastDecimal('1e400');    // NaN: not the easy case
+ *
+ * With `float32` set, it also takes 16 to 19 significant digits (full-precision doubles, as data
+ * dumps write them): the double it returns may then differ from `Number(text)` in its last bits,
+ * but never in its float32 rounding (`Math.fround`), which is checked by rounding both ends of the
+ * error bound; when they differ (a value within 2^-48 of a float32 tie) it returns NaN.
+ *
+ * @example
+ * Math.fround(fastDecimal('0.12345678901234567', true)) === Math.fround(0.12345678901234567); // true
  */
-export function fastDecimal(text: string): number {
+export function fastDecimal(text: string, float32 = false): number {
   const length = text.length;
   let i = 0;
   let c = length > 0 ? text.charCodeAt(0) : 0;
@@ -59,7 +71,7 @@ export function fastDecimal(text: string): number {
       c = ++i < length ? text.charCodeAt(i) : 0;
     }
   }
-  if (!seen) return NaN;
+  if (!seen || (digits > EXACT_DIGITS && !float32)) return NaN;
   if (c === LOWER_E || c === UPPER_E) {
     c = ++i < length ? text.charCodeAt(i) : 0;
     const negativeExponent = c === MINUS;
@@ -80,5 +92,10 @@ export function fastDecimal(text: string): number {
   else if (scale >= 0 && scale <= 22) value = mantissa * EXACT_POW10[scale]!;
   else if (scale < 0 && scale >= -22) value = mantissa / EXACT_POW10[-scale]!;
   else return NaN;
+  if (digits > EXACT_DIGITS) {
+    // The accumulated mantissa was rounded: keep the value only if every double within the error bound rounds to the same float32.
+    const low = Math.fround(value * (1 - INEXACT_ERROR));
+    if (low !== Math.fround(value * (1 + INEXACT_ERROR)) || !Number.isFinite(low)) return NaN;
+  }
   return negative ? -value : value;
 }
