@@ -6,30 +6,22 @@
  * `runPipeline` over the same records held in memory, and the train step's cost per call at
  * several batch sizes (fixed cost per call vs cost per row). Prints one JSON object.
  *
+ * `--sections io` (or `io,pipeline`; default `pipeline`) adds the source stages alone, before and
+ * after the CSV fast path, interleaved `--io-repeats` times in this one process (medians):
+ * read (file I/O + UTF-8 + line ends), read + split (the source iterator), decode (over the
+ * records in memory), and source + decode as the pipeline pulls them. "before" is fast-csv with a
+ * `fields` object per record, and, with `--baseline DIST` (the dist/ of an older build), that
+ * build's own readCsv and decode; "after" is the fast path with `values` records.
+ *
  * @example
  * node test/bench/stages.mjs --source ../shared/data/elec2.csv --backend wasm --records 45312
  * // {"backend":"wasm","records":45312,"stages":[{"stage":"decode","usPerRecord":0.9}, ...], ...}
+ * node test/bench/stages.mjs --source .tmp/bench/hp100.csv --sections io --baseline /tmp/base/dist
+ * // {"io":{"source":...,"rows":[{"stage":"read + split","variant":"after","recordsPerSecond":...}, ...]}}
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { from, lastValueFrom, toArray } from 'rxjs';
-
-const dist = (p) => new URL(`../../dist/${p}`, import.meta.url).href;
-const { parseConfig } = await import(dist('src/config.js'));
-const { decode, isRejected } = await import(dist('src/records/decode.js'));
-const { Standardizer } = await import(dist('src/stats/Standardizer.js'));
-const { miniBatch } = await import(dist('operators/miniBatch.js'));
-const { trainStep } = await import(dist('operators/trainStep.js'));
-const { Trainer } = await import(dist('src/model/Trainer.js'));
-const { Evaluator } = await import(dist('src/eval/Evaluator.js'));
-const { Telemetry } = await import(dist('src/telemetry/registry.js'));
-const { selectBackend } = await import(dist('src/model/selectBackend.js'));
-const { openSource } = await import(dist('src/sources/openSource.js'));
-const { resolveSchema } = await import(dist('src/training/resolveSchema.js'));
-const { hashUnit } = await import(dist('src/records/hashKey.js'));
-const { runPipeline, createMonitor } = await import(dist('src/pipeline.js'));
-const { Tuner } = await import(dist('src/tune/Tuner.js'));
-const { Progress } = await import(dist('src/telemetry/Progress.js'));
 
 const { values: args } = parseArgs({
   options: {
@@ -39,8 +31,20 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '0' },
     batch: { type: 'string', default: '32' },
     'batch-sizes': { type: 'string', default: '1,8,32,128,512' },
+    sections: { type: 'string', default: 'pipeline' },
+    baseline: { type: 'string' },
+    'io-repeats': { type: 'string', default: '3' },
   },
 });
+const sections = new Set(args.sections.split(',').map((x) => x.trim()));
+
+const dist = (p) => new URL(`../../dist/${p}`, import.meta.url).href;
+const { parseConfig } = await import(dist('src/config.js'));
+const { decode, isRejected } = await import(dist('src/records/decode.js'));
+const { openSource } = await import(dist('src/sources/openSource.js'));
+const { resolveSchema } = await import(dist('src/training/resolveSchema.js'));
+const { selectBackend } = await import(dist('src/model/selectBackend.js'));
+
 const batchSize = Number(args.batch);
 const config = parseConfig({
   source: args.source,
@@ -59,6 +63,23 @@ const backend = await selectBackend(args.backend);
 const opened = await openSource(config.source, config);
 const schema = resolveSchema(config, opened.columns, opened.name);
 const limit = Number(args.records) || Infinity;
+const io = sections.has('io') ? await ioStages() : undefined;
+if (!sections.has('pipeline')) {
+  console.log(JSON.stringify({ source: opened.name, features: schema.features.length, io }));
+  await opened.close?.();
+  process.exit(0);
+}
+// The pipeline section's pieces, imported only when it runs (the io section needs none of them).
+const { Standardizer } = await import(dist('src/stats/Standardizer.js'));
+const { miniBatch } = await import(dist('operators/miniBatch.js'));
+const { trainStep } = await import(dist('operators/trainStep.js'));
+const { Trainer } = await import(dist('src/model/Trainer.js'));
+const { Evaluator } = await import(dist('src/eval/Evaluator.js'));
+const { Telemetry } = await import(dist('src/telemetry/registry.js'));
+const { hashUnit } = await import(dist('src/records/hashKey.js'));
+const { runPipeline, createMonitor } = await import(dist('src/pipeline.js'));
+const { Tuner } = await import(dist('src/tune/Tuner.js'));
+const { Progress } = await import(dist('src/telemetry/Progress.js'));
 const makeTrainer = () =>
   new Trainer({
     task: 'binary',
@@ -223,6 +244,7 @@ console.log(
   JSON.stringify({
     backend: backend.name,
     source: opened.name,
+    ...(io ? { io } : {}),
     features: schema.features.length,
     records: n,
     batch: batchSize,
@@ -241,3 +263,107 @@ console.log(
   }),
 );
 await opened.close?.();
+
+/**
+ * The source stages alone, before and after the CSV fast path, variants interleaved, medians of
+ * `--io-repeats`: records per second and µs per record for read, read + split, decode, and
+ * source + decode (the two pulled together, as the pipeline does).
+ */
+async function ioStages() {
+  const repeats = Math.max(1, Number(args['io-repeats']) || 3);
+  const path = opened.name;
+  const isCsv = path.toLowerCase().endsWith('.csv');
+  const { readCsv } = await import(dist('src/sources/csv.js'));
+  const { parseSyntheticUri } = await import(dist('src/sources/synthetic.js'));
+  const base = args.baseline ? (p) => new URL(`${p}`, `file://${args.baseline.replace(/\/?$/, '/')}`).href : undefined;
+  const old = base
+    ? {
+        readCsv: (await import(base('src/sources/csv.js'))).readCsv,
+        decode: (await import(base('src/records/decode.js'))).decode,
+        parseSyntheticUri: (await import(base('src/sources/synthetic.js'))).parseSyntheticUri,
+      }
+    : undefined;
+  const take = async function* (records) {
+    let n = 0;
+    for await (const r of records) {
+      if (n++ >= limit) return;
+      yield r;
+    }
+  };
+  /** One variant: how it reads the source, and its decode. */
+  const variants = isCsv
+    ? [
+        old
+          ? { variant: 'before', what: `${args.baseline}: its readCsv (fast-csv, fields) and decode`, records: () => old.readCsv(path), decode: old.decode }
+          : { variant: 'before', what: 'fast-csv parser, a fields object per record, current decode', records: () => readCsv(path, { parser: 'fast-csv' }), decode },
+        { variant: 'after', what: 'fast path (CsvSplitter), values + columns records (as openSource reads)', records: () => readCsv(path, { shape: 'values' }), decode },
+      ]
+    : [
+        ...(old ? [{ variant: 'before', what: `${args.baseline}: its synthetic source and decode`, records: () => old.parseSyntheticUri(path).records, decode: old.decode }] : []),
+        { variant: 'after', what: 'synthetic source, current decode', records: () => parseSyntheticUri(path).records, decode },
+      ];
+  const runs = new Map();
+  const time = async (key, n, fn) => {
+    const t0 = performance.now();
+    const out = await fn();
+    const ms = performance.now() - t0;
+    if (!runs.has(key)) runs.set(key, []);
+    runs.get(key).push({ ms, n: n ?? out.length });
+    return out;
+  };
+  let rows = 0;
+  for (let r = 0; r < repeats; r++) {
+    if (isCsv) rows = await time('read|both', undefined, () => readLines(path));
+    for (const v of variants) {
+      const records = await time(`read + split|${v.variant}`, undefined, async () => {
+        const out = [];
+        for await (const rec of take(v.records())) out.push(rec);
+        return out;
+      });
+      await time(`decode|${v.variant}`, records.length, () => {
+        let kept = 0;
+        for (const rec of records) if (!isRejected(v.decode(rec, schema))) kept++;
+        return kept;
+      });
+      await time(`source + decode|${v.variant}`, records.length, async () => {
+        let kept = 0;
+        for await (const rec of take(v.records())) if (!isRejected(v.decode(rec, schema))) kept++;
+        return kept;
+      });
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const table = [...runs].map(([key, list]) => {
+    const [stage, variant] = key.split('|');
+    const ms = median(list.map((x) => x.ms));
+    const n = list[0].n;
+    return { stage, variant, records: n, ms, usPerRecord: (ms * 1000) / n, recordsPerSecond: n / (ms / 1000) };
+  });
+  return {
+    source: path,
+    repeats,
+    ...(isCsv ? { lines: rows.length } : {}),
+    variants: variants.map(({ variant, what }) => ({ variant, what })),
+    rows: table,
+  };
+}
+
+/** The read stage alone: file bytes to UTF-8 text to line ends (no cells); returns one entry per line. */
+async function readLines(path) {
+  const { createReadStream } = await import('node:fs');
+  const { StringDecoder } = await import('node:string_decoder');
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  const lines = [];
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
+    const text = rest + decoder.write(chunk);
+    let pos = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', pos)) {
+      lines.push(nl - pos);
+      pos = nl + 1;
+    }
+    if (lines.length > limit) return lines.slice(0, limit + 1); // the header and `limit` records
+    rest = text.slice(pos);
+  }
+  return lines;
+}
