@@ -144,6 +144,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
     source: source.name,
     task: schema.task,
     backend: run.backend,
+    engine: parts.engine.kind,
     counts: result.counts,
     evaluation: result.evaluation,
     seconds: result.seconds,
@@ -161,8 +162,11 @@ async function openSession(run: Run, source: OpenedSource): Promise<Session> {
   const { log } = io;
   const schema = resolveSchema(config, source.columns, source.name);
   log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
-  const parts = createTrainingParts(config, schema);
+  const parts = createTrainingParts(config, schema, { nativeBackend: run.backend.startsWith('tensorflow') });
   resources.add(parts.engine, (e) => e.dispose());
+  const engine = parts.engine.kind;
+  log.info({ engine, requested: config.engine, backend: run.backend }, `engine: ${engine}${config.engine === 'auto' ? ' (auto)' : ''}`);
+  telemetry.setBackend(run.backend, engine);
   const brokers = source.name.startsWith('kafka://') ? parseKafkaUri(source.name).brokers : [];
   const deadLetter = resources.add(await openDeadLetter(config, brokers, log), (d) => d.close());
   const events = config.kafka.eventsTopic
@@ -216,6 +220,7 @@ function nothingToRead(run: Run, name: string): number {
     source: name,
     task: config.task,
     backend: run.backend,
+    engine: config.engine,
     counts: emptyCounts(),
     evaluation: createEvaluator(config, { task: config.task, classes: config.classes ?? 2 }).get(),
     seconds: 0,

@@ -97,8 +97,8 @@ export class Telemetry {
   });
   private readonly backend = new Gauge({
     name: 'streamtune_backend_info',
-    help: 'The TensorFlow.js backend in use (value 1).',
-    labelNames: ['backend'] as const,
+    help: 'The engine computing the model (dense or tfjs) and the TensorFlow.js backend in use (value 1).',
+    labelNames: ['backend', 'engine'] as const,
     registers: [this.registry],
   });
 
@@ -173,9 +173,9 @@ export class Telemetry {
     for (const reason of REJECT_REASONS) this.rejected.inc({ reason }, 0);
   }
 
-  setBackend(name: string): void {
+  setBackend(name: string, engine = 'tfjs'): void {
     this.backend.reset();
-    this.backend.set({ backend: name }, 1);
+    this.backend.set({ backend: name, engine }, 1);
   }
 
   /** Reads the checkpoint age at scrape time, and makes the checkpoint counters exist. */

@@ -2,7 +2,10 @@ import type { Config } from '../config.js';
 import type { DetectorSpec } from '../drift/createDetector.js';
 import { DriftMonitor } from '../drift/DriftMonitor.js';
 import { Evaluator } from '../eval/Evaluator.js';
-import { Trainer, type TrainerSettings } from '../model/Trainer.js';
+import { chooseEngine } from '../model/chooseEngine.js';
+import { createEngine } from '../model/createEngine.js';
+import type { Engine, EngineKind } from '../model/Engine.js';
+import type { EngineSettings } from '../model/EngineSettings.js';
 import { emptyCounts, type RecordCounts } from '../records/RecordCounts.js';
 import { Standardizer } from '../stats/Standardizer.js';
 import { Controls } from '../tune/Controls.js';
@@ -11,7 +14,7 @@ import type { Schema } from '../types.js';
 
 /** Everything stateful in a training run, built from one config and schema: what a checkpoint holds. */
 export interface TrainingParts {
-  readonly engine: Trainer;
+  readonly engine: Engine;
   readonly scaler: Standardizer;
   readonly evaluator: Evaluator;
   readonly monitor: DriftMonitor;
@@ -29,8 +32,8 @@ export interface TrainingParts {
  * const parts = createTrainingParts(parseConfig({ source: 'synth:sea' }), schema);
  * await runPipeline({ config, schema, records, parts, onRejected });
  */
-export function createTrainingParts(config: Config, schema: Schema): TrainingParts {
-  const engine = new Trainer(engineSettings(config, schema));
+export function createTrainingParts(config: Config, schema: Schema, options: PartsOptions = {}): TrainingParts {
+  const engine = createEngine(engineKind(config, schema, options), engineSettings(config, schema));
   const scaler = createScaler(config, schema);
   const hyperParams = { learningRate: config.optimizer.learningRate, l2: config.l2 };
   return {
@@ -44,8 +47,24 @@ export function createTrainingParts(config: Config, schema: Schema): TrainingPar
   };
 }
 
+export interface PartsOptions {
+  /** True when a native TensorFlow backend (tfjs-node, tfjs-node-gpu) is active: `engine: auto` may then pick tfjs. */
+  readonly nativeBackend?: boolean;
+}
+
+/** The engine `config.engine` asks for; `auto` decides by the model's size, the batch and the backend. */
+export function engineKind(config: Config, schema: Schema, options: PartsOptions = {}): EngineKind {
+  if (config.engine !== 'auto') return config.engine;
+  return chooseEngine({
+    nativeBackend: options.nativeBackend ?? false,
+    hiddenUnits: config.model.layers.flatMap((l) => (l.type === 'dense' ? [l.units] : [])),
+    batchSize: config.batch.size,
+    inputDim: schema.features.length,
+  });
+}
+
 /** The engine settings of a config: model shape, Adam, initial learning rate and L2, clipping. */
-export function engineSettings(config: Config, schema: Schema): TrainerSettings {
+export function engineSettings(config: Config, schema: Schema): EngineSettings {
   const { model, optimizer } = config;
   return {
     task: schema.task,

@@ -7,6 +7,8 @@ export interface Summary {
   readonly source: string;
   readonly task: Task;
   readonly backend: string;
+  /** The engine that computed the model: dense or tfjs. */
+  readonly engine: string;
   readonly records: { total: number; trained: number; holdout: number; rejected: number };
   readonly rejectedByReason: RecordCounts['rejectedByReason'];
   readonly skippedSteps: number;
@@ -26,6 +28,7 @@ export function buildSummary(input: {
   source: string;
   task: Task;
   backend: string;
+  engine: string;
   counts: RecordCounts;
   evaluation: Evaluation;
   seconds: number;
@@ -44,6 +47,7 @@ export function buildSummary(input: {
     source: input.source,
     task: input.task,
     backend: input.backend,
+    engine: input.engine,
     records: { total: counts.total, trained: counts.trained, holdout: counts.holdout, rejected: counts.rejected },
     rejectedByReason: { ...counts.rejectedByReason },
     skippedSteps: counts.skippedSteps,
@@ -69,7 +73,7 @@ export function summaryJson(summary: Summary): string {
 export function formatSummary(s: Summary): string {
   const rows: Array<[string, string]> = [
     ['source', s.source],
-    ['task / backend', `${s.task} / ${s.backend}`],
+    ['task / engine / backend', `${s.task} / ${s.engine} / ${s.backend}`],
     ['records', `${n(s.records.total)} total = ${n(s.records.trained)} trained + ${n(s.records.holdout)} holdout + ${n(s.records.rejected)} rejected`],
   ];
   const reasons = Object.entries(s.rejectedByReason);

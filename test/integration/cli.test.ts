@@ -43,6 +43,7 @@ describe('streamtune train (CLI, real files)', () => {
     expect(summary.holdout.accuracy).toBeGreaterThan(0.7);
     expect(summary.prequential.crossEntropy).toBeLessThan(0.6);
     expect(summary.backend).toBe('wasm');
+    expect(summary.engine).toBe('dense'); // engine: auto, no native TF backend here
     // The tuner reacted to Elec2's drifts; every event says what changed and why.
     expect(summary.tuningEvents.length).toBeGreaterThan(0);
     for (const e of summary.tuningEvents as Array<Record<string, unknown>>) {
@@ -175,7 +176,7 @@ describe('streamtune train (CLI, real files)', () => {
       'streamtune_l2',
       'streamtune_batch_duration_seconds_bucket',
       'streamtune_tensors',
-      'streamtune_backend_info{backend="wasm"}',
+      'streamtune_backend_info{backend="wasm",engine="dense"}',
       'process_resident_memory_bytes',
     ]) {
       expect(text).toContain(name);

@@ -72,12 +72,12 @@ describe('Telemetry', () => {
     expect(await value(t, 'streamtune_baseline_window_accuracy', { baseline: 'no_change' })).toBe(0.85);
   });
 
-  it('keeps one backend label', async () => {
+  it('keeps one backend and engine label pair', async () => {
     const t = new Telemetry();
     t.setBackend('cpu');
-    t.setBackend('wasm');
+    t.setBackend('wasm', 'dense');
     const metric = await t.registry.getSingleMetric('streamtune_backend_info')?.get();
-    expect(metric?.values).toEqual([{ labels: { backend: 'wasm' }, value: 1 }]);
+    expect(metric?.values).toEqual([{ labels: { backend: 'wasm', engine: 'dense' }, value: 1 }]);
   });
 });
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
-import { createTrainingParts, engineSettings } from '../../src/training/TrainingParts.js';
+import { createTrainingParts, engineKind, engineSettings } from '../../src/training/TrainingParts.js';
 import type { Schema } from '../../src/types.js';
 
 beforeAll(async () => {
@@ -31,7 +31,7 @@ describe('createTrainingParts', () => {
     const parts = createTrainingParts(config, schema);
     try {
       expect(parts.engine.learningRate).toBe(0.02);
-      expect(parts.engine.clipNorm).toBe(2);
+      expect(parts.engine.kind).toBe('dense'); // auto, without a native TF backend
       expect(parts.controls.hyperParams).toEqual({ learningRate: 0.02, l2: 0.0003 });
       expect(parts.scaler.settings.dim).toBe(3);
       expect(parts.monitor.detectors.map((d) => d.name)).toEqual(['pageHinkley']);
@@ -49,5 +49,21 @@ describe('createTrainingParts', () => {
     } finally {
       parts.engine.dispose();
     }
+  });
+
+  it('builds the engine the config names; auto takes tfjs only with a native backend and a large model', () => {
+    const base = { source: 'x.csv', model: { layers: [{ type: 'dense', units: 512 }] }, batch: { size: 128 } };
+    for (const [engine, native, kind] of [
+      ['tfjs', false, 'tfjs'],
+      ['dense', true, 'dense'],
+      ['auto', false, 'dense'],
+      ['auto', true, 'tfjs'],
+    ] as const) {
+      expect(engineKind(parseConfig({ ...base, engine }), schema, { nativeBackend: native })).toBe(kind);
+    }
+    expect(engineKind(parseConfig({ source: 'x.csv', engine: 'auto' }), schema, { nativeBackend: true })).toBe('dense');
+    const parts = createTrainingParts(parseConfig({ source: 'x.csv', engine: 'tfjs' }), schema);
+    expect(parts.engine.kind).toBe('tfjs');
+    parts.engine.dispose();
   });
 });
