@@ -65,7 +65,6 @@ export class DenseEngine implements Engine {
   private l2Value = 0;
   private capacity = 0;
   private disposed = false;
-  private acc: Float64Array;
   private deltaA = new Float64Array(0);
   private deltaB = new Float64Array(0);
   private stepOut = EMPTY32;
@@ -124,7 +123,6 @@ export class DenseEngine implements Engine {
     dense(this.width, activations.code('linear'));
     this.maxWidth = maxWidth;
     this.hasDropout = this.ops.some((o) => o.dropout !== undefined);
-    this.acc = new Float64Array(maxWidth);
   }
 
   get learningRate(): number {
@@ -154,7 +152,7 @@ export class DenseEngine implements Engine {
   /** Preallocated buffers: parameters, gradients, Adam's moments, and the per-batch buffers. */
   get numTensors(): number {
     if (this.disposed) return 0;
-    let count = 3 + this.adam.buffers; // params, grads, acc + moments
+    let count = 2 + this.adam.buffers; // params, grads + moments
     if (this.capacity > 0) {
       count += 5; // two delta buffers, step / train / predict outputs
       count += 2 * this.ops.length; // z and a, or mask and output, per layer
@@ -306,7 +304,7 @@ export class DenseEngine implements Engine {
         if (training) current = o.dropout.forward(current, n * o.outDim);
         continue;
       }
-      denseForward(current, n, o.inDim, o.outDim, params, o.kernelAt, o.biasAt, o.z, this.acc);
+      denseForward(current, n, o.inDim, o.outDim, params, o.kernelAt, o.biasAt, o.z);
       if (k === ops.length - 1) return o.z;
       activations.forward(o.activation, o.z, o.a, n * o.outDim);
       current = o.a;

@@ -2,7 +2,7 @@
  * Backward pass of a dense layer for n rows, given `d` = dLoss/dz (n*outDim): writes
  * input^T · d to the kernel gradient and Σ_rows d to the bias gradient (in `grads`, at the
  * kernel's and bias's offsets; overwritten, not added to), and, when `dInput` is given, writes
- * d · kernel^T to it.
+ * d · kernel^T to it. Sums run in float64 registers, four outputs at a time.
  *
  * @example
  * denseBackward(h, d, n, 64, 1, params, 576, 640, grads, dHidden);
@@ -19,35 +19,36 @@ export function denseBackward(
   grads: Float64Array,
   dInput: Float64Array | undefined,
 ): void {
-  if (outDim === 1) {
-    let biasGrad = 0;
-    for (let i = 0; i < inDim; i++) grads[kernelAt + i] = 0;
-    for (let r = 0; r < n; r++) {
-      const row = r * inDim;
-      const g = d[r]!;
-      biasGrad += g;
-      for (let i = 0; i < inDim; i++) grads[kernelAt + i] = grads[kernelAt + i]! + input[row + i]! * g;
-      if (dInput !== undefined) for (let i = 0; i < inDim; i++) dInput[row + i] = params[kernelAt + i]! * g;
-    }
-    grads[biasAt] = biasGrad;
-    return;
+  for (let o = 0; o < outDim; o++) {
+    let s = 0;
+    for (let r = 0, at = o; r < n; r++, at += outDim) s += d[at]!;
+    grads[biasAt + o] = s;
   }
-  // Row 0 writes the gradients, the other rows add to them (no separate zeroing pass).
-  for (let o = 0; o < outDim; o++) grads[biasAt + o] = d[o]!;
   for (let i = 0; i < inDim; i++) {
-    const value = input[i]!;
     const w = kernelAt + i * outDim;
-    for (let o = 0; o < outDim; o++) grads[w + o] = value * d[o]!;
-  }
-  for (let r = 1; r < n; r++) {
-    const row = r * inDim;
-    const out = r * outDim;
-    for (let o = 0; o < outDim; o++) grads[biasAt + o] = grads[biasAt + o]! + d[out + o]!;
-    for (let i = 0; i < inDim; i++) {
-      const value = input[row + i]!;
-      if (value === 0) continue;
-      const w = kernelAt + i * outDim;
-      for (let o = 0; o < outDim; o++) grads[w + o] = grads[w + o]! + value * d[out + o]!;
+    let o = 0;
+    for (; o + 3 < outDim; o += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let r = 0, at = o; r < n; r++, at += outDim) {
+        const v = input[r * inDim + i]!;
+        if (v === 0) continue;
+        s0 += v * d[at]!;
+        s1 += v * d[at + 1]!;
+        s2 += v * d[at + 2]!;
+        s3 += v * d[at + 3]!;
+      }
+      grads[w + o] = s0;
+      grads[w + o + 1] = s1;
+      grads[w + o + 2] = s2;
+      grads[w + o + 3] = s3;
+    }
+    for (; o < outDim; o++) {
+      let s = 0;
+      for (let r = 0, at = o; r < n; r++, at += outDim) s += input[r * inDim + i]! * d[at]!;
+      grads[w + o] = s;
     }
   }
   if (dInput === undefined) return;
@@ -56,9 +57,19 @@ export function denseBackward(
     const out = r * outDim;
     for (let i = 0; i < inDim; i++) {
       const w = kernelAt + i * outDim;
-      let sum = 0;
-      for (let o = 0; o < outDim; o++) sum += params[w + o]! * d[out + o]!;
-      dInput[row + i] = sum;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let o = 0;
+      for (; o + 3 < outDim; o += 4) {
+        s0 += params[w + o]! * d[out + o]!;
+        s1 += params[w + o + 1]! * d[out + o + 1]!;
+        s2 += params[w + o + 2]! * d[out + o + 2]!;
+        s3 += params[w + o + 3]! * d[out + o + 3]!;
+      }
+      for (; o < outDim; o++) s0 += params[w + o]! * d[out + o]!;
+      dInput[row + i] = s0 + s1 + (s2 + s3);
     }
   }
 }
