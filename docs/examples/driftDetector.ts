@@ -1,6 +1,6 @@
 /**
  * Use a drift detector on its own: feed it a signal one value at a time and read its flag.
- * Run it: `npm run build && node dist/docs/examples/driftDetector.js`.
+ * `npm test` runs it (test/docs/examples.test.ts); copy it and import from the package (`streamtune`) to use it.
  */
 import { createDetector } from '../../src/drift/createDetector.js';
 
@@ -15,4 +15,3 @@ export function driftDetector() {
   return { detections, snapshot: detector.snapshot() };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(driftDetector().detections);

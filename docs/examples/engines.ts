@@ -1,7 +1,7 @@
 /**
  * The two engines behind one interface: train with the dense one, move its state into the TF.js
  * one (checkpoints are interchangeable), and get the same predictions.
- * Run it: `npm run build && node dist/docs/examples/engines.js`.
+ * `npm test` runs it (test/docs/examples.test.ts); copy it and import from the package (`streamtune`) to use it.
  */
 import { createEngine } from '../../src/model/createEngine.js';
 import type { EngineSettings } from '../../src/model/EngineSettings.js';
@@ -29,4 +29,3 @@ export function engines() {
   return result;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(engines());

@@ -1,7 +1,7 @@
 /**
  * Compose the operators yourself on any RxJS stream of samples: route, standardize, batch, train,
  * evaluate. Each keeps its own state per subscription unless you pass it one to checkpoint.
- * Run it: `npm run build && node dist/docs/examples/operatorsByHand.js`.
+ * `npm test` runs it (test/docs/examples.test.ts); copy it and import from the package (`streamtune`) to use it.
  */
 import { from, lastValueFrom, map } from 'rxjs';
 import { miniBatch, rollingMetrics, route, standardize, trainStep } from '../../operators/index.js';
@@ -34,4 +34,3 @@ export async function operatorsByHand(n = 4000) {
   return { holdoutAccuracy: last.evaluation.window.holdout.accuracy, trainAccuracy: last.evaluation.window.train.accuracy };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(await operatorsByHand());

@@ -1,7 +1,6 @@
 /**
  * Train on a file with the library API, the way `streamtune train` wires it, and read the result.
- * Run it: `npm run build && node dist/docs/examples/trainOnAFile.js` (or copy it into your project
- * and import from 'streamtune').
+ * `npm test` runs it (test/docs/examples.test.ts); copy it and import from the package (`streamtune`) to use it.
  */
 import { parseConfig } from '../../src/config.js';
 import { runPipeline } from '../../src/pipeline.js';
@@ -34,4 +33,3 @@ export async function trainOnAFile(records = 5000) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(await trainOnAFile());

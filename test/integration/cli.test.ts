@@ -16,6 +16,7 @@ interface Summary {
   holdout: { accuracy?: number; crossEntropy?: number; mse: number };
   baselines: Record<string, Record<string, number>>;
   backend: string;
+  engine: string;
   tuningEvents: unknown[];
   interrupted: boolean;
 }
