@@ -29,5 +29,13 @@ export function route(options: RouteOptions): OperatorFunction<Sample, RoutedSam
   // Nothing to hash when everything goes one way; fields listed, not spread (one hidden class, per record).
   const splitOf = (sample: Sample): RoutedSample['split'] =>
     validationSplit === 0 ? 'train' : validationSplit === 1 ? 'holdout' : hashUnit(sample.key ?? String(sample.index), seed) < validationSplit ? 'holdout' : 'train';
-  return map((sample) => ({ index: sample.index, position: sample.position, key: sample.key, x: sample.x, y: sample.y, split: splitOf(sample) }));
+  return map((sample) => ({
+    index: sample.index,
+    position: sample.position,
+    key: sample.key,
+    x: sample.x,
+    y: sample.y,
+    time: sample.time,
+    split: splitOf(sample),
+  }));
 }

@@ -31,6 +31,7 @@ export function standardize(
             key: sample.key,
             x: sample.x,
             y: sample.y,
+            time: sample.time,
             split: sample.split,
             z: scaler.transform(sample.x),
             target: scaleTarget ? (sample.y - targetShift) / targetScale : sample.y,

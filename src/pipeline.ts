@@ -92,7 +92,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       counts.total++;
       lastIndex = raw.index;
     }),
-    map((raw) => decode(raw, schema)),
+    map((raw) => decode(raw, schema, Date.now())),
     filter((decoded): decoded is Sample => {
       if (!isRejected(decoded)) return true;
       countRejected(counts, decoded.reason);

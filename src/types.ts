@@ -19,6 +19,8 @@ export interface RawRecord {
   readonly key?: string;
   /** The original text of the record, as read (kept for the dead letter). */
   readonly raw: string;
+  /** When the record came into being, in ms since the epoch (a Kafka message's timestamp); files leave it out and decode stamps the read time. */
+  readonly time?: number;
   readonly fields?: Readonly<Record<string, unknown>>;
   readonly values?: readonly unknown[];
   /**
@@ -37,6 +39,8 @@ export interface KafkaOrigin {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
+  /** The message timestamp (ms since the epoch, as kafkajs gives it), when there is one. */
+  readonly timestamp?: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
 }
@@ -50,6 +54,8 @@ export interface Sample {
   readonly x: Float32Array;
   /** 0/1 for binary, class id for multiclass, the target value for regression. */
   readonly y: number;
+  /** ms since the epoch: the source's timestamp, or when the record was read (for the produce -> learned latency). */
+  readonly time?: number;
 }
 
 export interface RoutedSample extends Sample {

@@ -18,7 +18,8 @@ interface Problem {
  * the label a number in the task's domain. Never throws: any problem gives a `Rejected` with its
  * reason and a detail naming the field, the value and what was expected. Positional records
  * (`values`) hold the features in schema order, then the label, unless `columns` names them (a CSV
- * row): then they are looked up by name, as `fields` are.
+ * row): then they are looked up by name, as `fields` are. The sample's `time` is the source's own
+ * (`raw.time`), else `receivedAt` (ms since the epoch: when the record was read).
  *
  * @example
  * const schema = { task: 'binary', features: ['x1', 'x2'], label: 'y', classes: 2 } as const;
@@ -27,7 +28,7 @@ interface Problem {
  * decode({ index: 1, position: 'a.csv:3', raw: '1,abc,0', fields: { x1: '1', x2: 'abc', y: '0' } }, schema);
  * // { ..., reason: 'non_numeric', detail: 'feature "x2": "abc" is not a number; expected ...' }
  */
-export function decode(raw: RawRecord, schema: Schema): Sample | Rejected {
+export function decode(raw: RawRecord, schema: Schema, receivedAt?: number): Sample | Rejected {
   if (raw.error) return rejected(raw, raw.error.reason, raw.error.detail);
 
   const { features, label } = schema;
@@ -79,9 +80,10 @@ export function decode(raw: RawRecord, schema: Schema): Sample | Rejected {
   if (!inDomain(parsed, schema)) {
     return rejected(raw, 'label_domain', `label "${label}": ${show(value)} is outside the label domain; expected ${labelDomain(schema)}`);
   }
+  const time = raw.time ?? receivedAt;
   return raw.key === undefined
-    ? { index: raw.index, position: raw.position, x, y: parsed }
-    : { index: raw.index, position: raw.position, key: raw.key, x, y: parsed };
+    ? { index: raw.index, position: raw.position, x, y: parsed, time }
+    : { index: raw.index, position: raw.position, key: raw.key, x, y: parsed, time };
 }
 
 /** The rejection of a record, keeping what the dead letter needs. */

@@ -84,6 +84,12 @@ export class Telemetry {
     help: 'L2 strength on dense kernels in force.',
     registers: [this.registry],
   });
+  private readonly recordLatency = new Histogram({
+    name: 'streamtune_record_latency_seconds',
+    help: 'From a record\'s source timestamp (Kafka: the message timestamp; files: when it was read) to the end of the batch that learned or scored it.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
   private readonly batchDuration = new Histogram({
     name: 'streamtune_batch_duration_seconds',
     help: 'Wall time of one train step (forward, backward, update, scoring).',
@@ -242,6 +248,14 @@ export class Telemetry {
     this.learningRate.set(batch.hyperParams.learningRate);
     this.l2.set(batch.hyperParams.l2);
     this.batchDuration.observe(batch.seconds);
+  }
+
+  /** Observes each sample's latency: `nowMs` minus its `time` (samples without one are left out). */
+  observeLatency(samples: ScoredBatch['samples'], nowMs: number): void {
+    for (let i = 0; i < samples.length; i++) {
+      const time = (samples[i] as ScoredBatch['samples'][number]).time;
+      if (time !== undefined) this.recordLatency.observe(Math.max(0, nowMs - time) / 1000);
+    }
   }
 
   observeEvaluation(evaluation: Evaluation): void {

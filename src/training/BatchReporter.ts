@@ -52,6 +52,7 @@ export class BatchReporter {
     if (drift) this.#drift(drift, counts.total);
     for (const event of decision.events) this.#tuning(event);
     telemetry.observeBatch(batch);
+    telemetry.observeLatency(batch.samples, Date.now());
     telemetry.observeEvaluation(evaluation);
     telemetry.setDetectorStats(this.sources.detectorStats());
     telemetry.setTensors(this.sources.tensors());

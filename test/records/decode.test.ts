@@ -40,6 +40,12 @@ describe('decode: valid records', () => {
     expect(isRejected(sample)).toBe(false);
   });
 
+  it("stamps the sample with the source's time, else with when it was received", () => {
+    const fields = { a: '1', b: '2', y: '0' };
+    expect(decode({ index: 0, position: 'p', raw: '', fields, time: 1000 }, binary, 5000)).toMatchObject({ time: 1000 });
+    expect(decode({ index: 0, position: 'p', raw: '', fields }, binary, 5000)).toMatchObject({ time: 5000 });
+  });
+
   it('accepts ordinary decimals, signs, exponents and surrounding spaces', () => {
     for (const [a, b] of [['1e-3', '+2'], ['3.', '  4 '], ['-0', '6.02E23'], ['0.1', '3.4e38']] as const) {
       expect(accepted(fromFields({ a, b, y: '0' })).x).toEqual(f32(a, b));

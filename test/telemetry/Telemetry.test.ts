@@ -72,6 +72,22 @@ describe('Telemetry', () => {
     expect(await value(t, 'streamtune_baseline_window_accuracy', { baseline: 'no_change' })).toBe(0.85);
   });
 
+  it('observes each record latency from its time to now, leaving out records with no time', async () => {
+    const t = new Telemetry();
+    const b = batch(['train', 'train', 'holdout']);
+    const samples = b.samples.map((s, i) => (i === 2 ? s : { ...s, time: 10_000 - 30 * (i + 1) }));
+    t.observeLatency(samples, 10_000);
+    const metric = await t.registry.getSingleMetric('streamtune_record_latency_seconds')?.get();
+    const count = metric?.values.find((v) => v.metricName === 'streamtune_record_latency_seconds_count')?.value;
+    const sum = metric?.values.find((v) => v.metricName === 'streamtune_record_latency_seconds_sum')?.value;
+    expect(count).toBe(2);
+    expect(sum).toBeCloseTo(0.03 + 0.06, 9);
+    const le = (bound: number) => metric?.values.find((v) => v.labels.le === bound)?.value;
+    expect(le(0.025)).toBe(0);
+    expect(le(0.05)).toBe(1);
+    expect(le(0.1)).toBe(2);
+  });
+
   it('keeps one backend and engine label pair', async () => {
     const t = new Telemetry();
     t.setBackend('cpu');

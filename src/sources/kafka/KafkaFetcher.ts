@@ -111,7 +111,7 @@ export class KafkaFetcher {
 
   private enqueue(topic: string, partition: number, message: KafkaMessage): void {
     if (!this.parts.ledger.admit(topic, partition, Number(message.offset))) return; // refetched after a restart: already handed out
-    const origin = { topic, partition, offset: message.offset, key: message.key, value: message.value };
+    const origin = { topic, partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value };
     this.parts.queue.push(decodeKafkaMessage(origin, this.nextIndex++, this.decodeOptions));
   }
 

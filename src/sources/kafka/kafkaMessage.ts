@@ -34,6 +34,7 @@ export function decodeKafkaMessage(origin: KafkaOrigin, index: number, options: 
     index,
     position: `${origin.topic}/${origin.partition}@${origin.offset}`,
     ...(messageKey === undefined ? {} : { key: messageKey }),
+    ...(origin.timestamp === undefined ? {} : { time: Number(origin.timestamp) }),
     origin,
   };
   const fail = (raw: string, detail: string, reason: RejectReason = 'malformed'): RawRecord => ({

@@ -53,6 +53,12 @@ describe('decodeKafkaMessage', () => {
     });
   });
 
+  it('carries the message timestamp as the record time (for the produce -> learned latency)', () => {
+    const record = decodeKafkaMessage({ ...origin('{"x":1,"y":0}'), timestamp: '1764460800123' }, 3);
+    expect(record.time).toBe(1764460800123);
+    expect(decodeKafkaMessage(origin('{"x":1,"y":0}'), 4).time).toBeUndefined();
+  });
+
   it('reads a JSON array into values and leaves the key out when the message has none', () => {
     const record = decodeKafkaMessage(origin(' [1,"2",3]'), 0);
     expect(record.values).toEqual([1, '2', 3]);
