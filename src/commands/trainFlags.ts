@@ -89,6 +89,7 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
   define('--l2 <strength>', 'l2', { parse: numberArg('--l2') }),
   define('--max-records <n>', 'maxRecords', { parse: numberArg('--max-records') }),
   define('--rate <n>', 'rate', { parse: numberArg('--rate') }),
+  define('--engine <name>', 'engine'),
   define('--backend <name>', 'backend'),
   define('--metrics-host <host>', 'metrics.host'),
   define('--metrics-port <port>', 'metrics.port', { parse: numberArg('--metrics-port') }),

@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     source: { type: 'string' },
     label: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
+    engine: { type: 'string', default: 'dense' },
     records: { type: 'string', default: '0' },
     batch: { type: 'string', default: '32' },
     'batch-sizes': { type: 'string', default: '1,8,32,128,512' },
@@ -52,6 +53,7 @@ const config = parseConfig({
   task: 'binary',
   validationSplit: 0,
   batch: { size: batchSize, maxWaitMs: 1000 },
+  engine: args.engine,
   model: { layers: [{ type: 'dense', units: 64, activation: 'relu' }, { type: 'dropout', rate: 0.1 }], seed: 42 },
   optimizer: { learningRate: 0.001 },
   l2: 0.001,
@@ -73,22 +75,16 @@ if (!sections.has('pipeline')) {
 const { Standardizer } = await import(dist('src/stats/Standardizer.js'));
 const { miniBatch } = await import(dist('operators/miniBatch.js'));
 const { trainStep } = await import(dist('operators/trainStep.js'));
-const { Trainer } = await import(dist('src/model/Trainer.js'));
+const { createEngine } = await import(dist('src/model/createEngine.js'));
+const { createTrainingParts, createMonitor, engineSettings } = await import(dist('src/training/TrainingParts.js'));
 const { Evaluator } = await import(dist('src/eval/Evaluator.js'));
 const { Telemetry } = await import(dist('src/telemetry/registry.js'));
 const { hashUnit } = await import(dist('src/records/hashKey.js'));
-const { runPipeline, createMonitor } = await import(dist('src/pipeline.js'));
+const { runPipeline, blockSize } = await import(dist('src/pipeline.js'));
 const { Tuner } = await import(dist('src/tune/Tuner.js'));
 const { Progress } = await import(dist('src/telemetry/Progress.js'));
-const makeTrainer = () =>
-  new Trainer({
-    task: 'binary',
-    classes: 2,
-    inputDim: schema.features.length,
-    model: { layers: config.model.layers, initializer: config.model.initializer, seed: config.model.seed },
-    learningRate: 0.001,
-    l2: 0.001,
-  });
+const makeTrainer = () => createEngine(args.engine, engineSettings(config, schema));
+const block = blockSize(batchSize);
 
 const stages = [];
 /** Times `fn` (which handles all n records) and records µs per record. */
@@ -130,8 +126,8 @@ const scaled = await stage('standardize', 'Standardizer.update + transform (Welf
     return { ...s, z: scaler.transform(s.x), target: s.y, targetShift: 0, targetScale: 1 };
   }),
 );
-const batches = await stage('batch', `miniBatch(${batchSize}, 1000 ms) operator over rxjs from(array)`, n, () =>
-  lastValueFrom(from(scaled).pipe(miniBatch(batchSize, 1000), toArray())),
+const batches = await stage('batch', `miniBatch(${block}, 1000 ms) operator over rxjs from(array)`, n, () =>
+  lastValueFrom(from(scaled).pipe(miniBatch(block, 1000), toArray())),
 );
 
 const hp = { learningRate: 0.001, l2: 0.001 };
@@ -140,14 +136,14 @@ const warmup = (() => {
   const t = makeTrainer();
   const first = batches.slice(0, 50);
   const t0 = performance.now();
-  for (const b of first) t.step(Float32Array.from(b.flatMap((s) => [...s.z])), Float32Array.from(b, (s) => s.target), b.length);
+  for (const b of first) t.step(Float32Array.from(b.flatMap((s) => [...s.z])).slice(0, batchSize * schema.features.length), Float32Array.from(b, (s) => s.target).slice(0, batchSize), Math.min(batchSize, b.length));
   const ms = performance.now() - t0;
   t.dispose();
   return { batches: first.length, ms };
 })();
 const trainer = makeTrainer();
-const scored = await stage('train step', 'trainStep operator: gather z, Trainer.step (forward, loss, grads, Adam), scatter scores', n, () =>
-  lastValueFrom(from(batches).pipe(trainStep(trainer, () => hp), toArray())),
+const scored = await stage('train step', `trainStep operator (${args.engine} engine, ${batchSize} record(s) per step): gather z, engine.step (forward, loss, grads, Adam), scatter scores`, n, () =>
+  lastValueFrom(from(batches).pipe(trainStep(trainer, { hyperParams: hp }, { stepSize: batchSize }), toArray())),
 );
 const evaluator = new Evaluator({ task: 'binary', classes: 2, window: config.eval.window });
 const evaluations = await stage('evaluation', 'Evaluator.update + get (window + cumulative MSE, log-loss, accuracy, baselines)', n, () =>
@@ -176,7 +172,7 @@ await stage('telemetry', 'per batch: observeBatch, observeEvaluation, detector s
   });
 });
 // Kernels one train step dispatches (the fixed cost per call), and the kernel time TF.js reports.
-const profile = await (async () => {
+const profile = args.engine !== 'tfjs' ? { stepKernels: 0, predictKernels: 0, kernelMs: 0, byKernel: {} } : await (async () => {
   const b = batches[batches.length - 1];
   const x = Float32Array.from(b.flatMap((s) => [...s.z]));
   const y = Float32Array.from(b, (s) => s.target);
@@ -197,8 +193,8 @@ const scrape = await (async () => {
 trainer.dispose();
 
 // The whole pipeline (rxjs wiring, fromSource's async pull, counts) over the records in memory.
-const pipeTrainer = makeTrainer();
-const { BehaviorSubject } = await import('rxjs');
+const parts = createTrainingParts(config, schema);
+const pipeTrainer = parts.engine;
 const inMemory = (async function* () {
   yield* raws;
 })();
@@ -206,8 +202,7 @@ const pipeline = await runPipeline({
   config,
   schema,
   records: inMemory,
-  trainer: pipeTrainer,
-  hyperParams: new BehaviorSubject(hp),
+  parts,
   onRejected: () => undefined,
   onBatch: ({ batch, evaluation }) => {
     telemetry.observeBatch(batch);
@@ -243,6 +238,7 @@ for (const size of args['batch-sizes'].split(',').map(Number)) {
 console.log(
   JSON.stringify({
     backend: backend.name,
+    engine: args.engine,
     source: opened.name,
     ...(io ? { io } : {}),
     features: schema.features.length,
