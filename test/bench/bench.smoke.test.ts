@@ -37,7 +37,7 @@ interface Result {
   smoke: boolean;
   machine: { nproc: number; cpu: string; memoryGiB: number; node: string; tfjs: string };
   e2e: E2e[];
-  ratios: Array<{ peer: string; ratio: Rate }>;
+  ratios: Array<{ base: string; peer: string; ratio: Rate }>;
   stages: Array<{ backend: string; records: number; stages: Array<{ stage: string; usPerRecord: number }>; profile: { stepKernels: number } }>;
   backends: Record<string, string>;
   ran: string[];
@@ -74,7 +74,7 @@ describe('npm run bench -- --smoke', () => {
     expect(result.smoke).toBe(true);
     expect(result.machine.nproc).toBeGreaterThan(0);
     expect(result.machine.tfjs).toMatch(/^\d+\.\d+\.\d+$/);
-    const st = result.e2e.find((e) => e.system === 'streamtune' && e.variant === 'wasm');
+    const st = result.e2e.find((e) => e.system === 'streamtune' && e.variant === 'dense b32');
     expect(st?.error).toBeUndefined();
     expect(st?.records).toBe(3000);
     expect(st?.recordsPerSecond.n).toBe(1);
@@ -82,6 +82,9 @@ describe('npm run bench -- --smoke', () => {
     expect(st?.accuracy).toBeGreaterThan(0.5);
     expect(st?.accuracy).toBeLessThanOrEqual(1);
     expect(st?.logLoss).toBeGreaterThan(0);
+    const tfjs = result.e2e.find((e) => e.system === 'streamtune' && e.variant === 'tfjs wasm b32');
+    expect(tfjs?.error).toBeUndefined();
+    expect(tfjs?.accuracy).toBeGreaterThan(0.5);
   });
 
   it('breaks the time down per stage, with the train step profiled', () => {
@@ -109,7 +112,7 @@ describe('npm run bench -- --smoke', () => {
     expect(river?.records).toBe(3000);
     expect(river?.recordsPerSecond.median).toBeGreaterThan(0);
     expect(river?.accuracy).toBeGreaterThan(0.5);
-    const ratio = result.ratios.find((r) => r.peer === 'river');
+    const ratio = result.ratios.find((r) => r.peer === 'river' && r.base === 'dense b32');
     expect(ratio?.ratio.median).toBeGreaterThan(0);
     expect(stdout).toMatch(/e2e elec2 river one: 1 run\(s\)/);
   });

@@ -111,6 +111,10 @@ if (!existsSync(CLI)) {
 const sharedElec2 = join(REPO, '../shared/data/elec2.csv');
 const elec2 = existsSync(sharedElec2) ? sharedElec2 : join(REPO, 'data/elec2.csv');
 const SMOKE_RECORDS = 3000;
+const TFJS_B1_RECORDS = 6000;
+/** The streamtune variants whose speed is put over each peer's: the default (batch 32) and per record. */
+const RATIO_BASES = ['dense b32', 'dense b1', 'tfjs wasm b32'];
+
 const HYPERPLANE_N = Number(opt['hyperplane-n']);
 const HYPERPLANE = `synth:hyperplane?dim=100&n=${HYPERPLANE_N}`;
 const datasets = [
@@ -244,12 +248,23 @@ for (const dataset of sections.has('e2e') ? datasets : []) {
     log(`writing ${dataset.uri} to ${dataset.file} (the peers and the file run read it)`);
     await dumpSynthetic(dataset.uri, dataset.file);
   }
+  const file = ['--source', dataset.file];
   const systems = [
-    ['wasm', ['--source', dataset.file, '--backend', 'wasm'], 'CLI, CSV file, wasm backend'],
-    ['cpu', ['--source', dataset.file, '--backend', 'cpu'], 'CLI, CSV file, cpu (plain JS) backend'],
+    ['dense b32', [...file, '--engine', 'dense'], 'CLI, CSV file, dense engine, 32 records per Adam step'],
+    ['dense b4', [...file, '--engine', 'dense', '--batch-size', '4'], 'CLI, CSV file, dense engine, 4 records per step'],
+    ['dense b1', [...file, '--engine', 'dense', '--batch-size', '1'], 'CLI, CSV file, dense engine, one step per record'],
+    ['tfjs wasm b32', [...file, '--engine', 'tfjs', '--backend', 'wasm'], 'CLI, CSV file, TF.js engine on the wasm backend, 32 records per step'],
+    ['tfjs cpu b32', [...file, '--engine', 'tfjs', '--backend', 'cpu'], 'CLI, CSV file, TF.js engine on the cpu (plain JS) backend'],
   ];
-  if (dataset.uri) systems.push(['wasm, synth: source', ['--source', dataset.uri, '--backend', 'wasm'], 'CLI, generated in-process (no CSV parse), wasm']);
-  if (smoke) systems.splice(1);
+  if (!dataset.uri) {
+    // One TF.js call per record costs about 2.5 ms: the first records only, enough for its rate.
+    systems.push(['tfjs wasm b1', [...file, '--engine', 'tfjs', '--backend', 'wasm', '--batch-size', '1', '--max-records', String(Math.min(dataset.records, TFJS_B1_RECORDS))], `CLI, CSV file, TF.js engine (wasm), one step per record; first ${TFJS_B1_RECORDS.toLocaleString('en-US')} records only`]);
+  } else {
+    systems.splice(1, 1); // the 200,000 x 100 stream: b32 and b1 are enough to place b4
+    systems.splice(3, 1);
+    systems.push(['dense b32, synth: source', ['--source', dataset.uri, '--engine', 'dense'], 'CLI, generated in-process (no CSV parse), dense engine']);
+  }
+  if (smoke) systems.splice(1, systems.length - 1, systems.find(([v]) => v === 'tfjs wasm b32'));
   const rounds = dataset.uri ? hyperplaneRepeats : repeats;
   dataset.repeats = rounds;
   for (let rep = 1; rep <= rounds; rep++) {
@@ -287,14 +302,16 @@ function summarizeE2e() {
     for (const r of e.runs) delete r.samples;
     ran.push(`e2e ${e.dataset} ${e.system} ${e.variant}: ${e.error ? `FAILED (${e.error})` : `${ok.length} run(s), median ${Math.round(e.recordsPerSecond.median)} rec/s`}`);
   }
-  // streamtune (wasm, from the file) over each peer, run by run (runs were interleaved, so each
-  // pair saw about the same machine), then summarized.
+  // streamtune (each headline variant, from the file) over each peer, run by run (runs were
+  // interleaved, so each pair saw about the same machine), then summarized.
   for (const dataset of datasets) {
-    const st = e2e.find((e) => e.dataset === dataset.name && e.system === 'streamtune' && e.variant === 'wasm');
-    if (!st) continue;
-    for (const e of e2e.filter((x) => x.dataset === dataset.name && x.system !== 'streamtune')) {
-      const pairs = st.runs.map((r, i) => (r.error || e.runs[i]?.error ? NaN : r.recordsPerSecond / e.runs[i].recordsPerSecond));
-      ratios.push({ dataset: dataset.name, peer: e.system, variant: e.variant, ratio: summarize(pairs), error: e.error });
+    for (const base of RATIO_BASES) {
+      const st = e2e.find((e) => e.dataset === dataset.name && e.system === 'streamtune' && e.variant === base);
+      if (!st) continue;
+      for (const e of e2e.filter((x) => x.dataset === dataset.name && x.system !== 'streamtune')) {
+        const pairs = st.runs.map((r, i) => (r.error || e.runs[i]?.error ? NaN : r.recordsPerSecond / e.runs[i].recordsPerSecond));
+        ratios.push({ dataset: dataset.name, base, peer: e.system, variant: e.variant, ratio: summarize(pairs), error: e.error });
+      }
     }
   }
 }
@@ -304,14 +321,20 @@ function summarizeE2e() {
 const stageRuns = !sections.has('stages')
   ? []
   : smoke
-  ? [{ dataset: datasets[0], backend: 'wasm', records: SMOKE_RECORDS, sizes: '32' }]
+  ? [{ dataset: datasets[0], variant: 'tfjs wasm b32', engine: 'tfjs', backend: 'wasm', batch: 32, records: SMOKE_RECORDS, sizes: '32' }]
   : [
-      { dataset: datasets[0], backend: 'wasm', records: 0, sizes: '1,8,32,128,512' },
-      { dataset: datasets[0], backend: 'cpu', records: 0, sizes: '1,8,32,128,512' },
-      ...(datasets[1] ? [{ dataset: datasets[1], backend: 'wasm', records: 50_000, sizes: '32,128' }] : []),
+      { dataset: datasets[0], variant: 'dense b32', engine: 'dense', backend: 'wasm', batch: 32, records: 0, sizes: '1,8,32,128,512' },
+      { dataset: datasets[0], variant: 'dense b1', engine: 'dense', backend: 'wasm', batch: 1, records: 0, sizes: '1' },
+      { dataset: datasets[0], variant: 'tfjs wasm b32', engine: 'tfjs', backend: 'wasm', batch: 32, records: 0, sizes: '1,8,32,128,512' },
+      ...(datasets[1]
+        ? [
+            { dataset: datasets[1], variant: 'dense b32', engine: 'dense', backend: 'wasm', batch: 32, records: 50_000, sizes: '32,128' },
+            { dataset: datasets[1], variant: 'tfjs wasm b32', engine: 'tfjs', backend: 'wasm', batch: 32, records: 50_000, sizes: '32,128' },
+          ]
+        : []),
     ];
 for (const s of stageRuns) {
-  const args = [join(BENCH, 'stages.mjs'), '--source', s.dataset.file, '--backend', s.backend, '--records', String(s.records), '--batch-sizes', s.sizes];
+  const args = [join(BENCH, 'stages.mjs'), '--source', s.dataset.file, '--engine', s.engine, '--backend', s.backend, '--batch', String(s.batch), '--records', String(s.records), '--batch-sizes', s.sizes];
   const runs = [];
   let error;
   for (let rep = 1; rep <= (s.dataset.uri ? hyperplaneRepeats : repeats); rep++) {
@@ -321,13 +344,13 @@ for (const s of stageRuns) {
     else runs.push(JSON.parse(line));
   }
   if (runs.length === 0) {
-    stages.push({ dataset: s.dataset.name, backend: s.backend, error });
+    stages.push({ dataset: s.dataset.name, variant: s.variant, backend: s.backend, error });
     continue;
   }
   stages.push(combineStages(s, runs));
   const r = stages.at(-1);
-  ran.push(`stages ${s.dataset.name} ${s.backend}: ${runs.length} run(s) of ${r.records} records, in-process end to end ${r.inProcessUsPerRecord.toFixed(1)} µs/record`);
-  log(`stages ${s.dataset.name} ${s.backend}: ${r.stages.map((x) => `${x.stage} ${x.usPerRecord.toFixed(1)}`).join(', ')} µs/record`);
+  ran.push(`stages ${s.dataset.name} ${s.variant}: ${runs.length} run(s) of ${r.records} records, in-process end to end ${r.inProcessUsPerRecord.toFixed(1)} µs/record`);
+  log(`stages ${s.dataset.name} ${s.variant}: ${r.stages.map((x) => `${x.stage} ${x.usPerRecord.toFixed(1)}`).join(', ')} µs/record`);
 }
 /**
  * Medians over the repeated stage runs. Shares are of the in-process end to end (read + the whole
@@ -343,9 +366,12 @@ function combineStages(s, runs) {
   const inProcess = read + pipelineUs;
   for (const st of stageRows) st.share = st.usPerRecord / inProcess;
   const sum = stageRows.reduce((a, x) => a + x.usPerRecord, 0);
-  const ref = e2e.find((e) => e.dataset === s.dataset.name && e.system === 'streamtune' && e.variant === s.backend);
+  const ref = e2e.find((e) => e.dataset === s.dataset.name && e.system === 'streamtune' && e.variant === s.variant);
   return {
     dataset: s.dataset.name,
+    variant: s.variant,
+    engine: s.engine,
+    batch: s.batch,
     backend: first.backend,
     records: first.records,
     runs: runs.length,
@@ -374,9 +400,9 @@ if (smoke) skip('memory soak', '--smoke');
 else if (!sections.has('soak')) skip('memory soak', `--sections ${opt.sections}`);
 else if (opt['no-soak']) skip('memory soak', '--no-soak');
 else {
-  const uri = 'synth:sea?n=2000000';
-  log(`soak: ${uri}, sampling /metrics every 3 s`);
-  const r = await streamtune(['--source', uri, '--backend', 'wasm'], { scrapeEveryMs: 3000 });
+  const uri = 'synth:sea?n=10000000';
+  log(`soak: ${uri}, dense engine, sampling /metrics every 3 s`);
+  const r = await streamtune(['--source', uri, '--engine', 'dense'], { scrapeEveryMs: 3000 });
   soak = memoryReport(uri, r);
   ran.push(`soak ${uri}: ${r.error ?? `${r.records} records, peak RSS ${mib(soak.peakRssBytes)} MiB`}`);
 }
@@ -460,9 +486,9 @@ async function kafkaBench() {
     ran.push(`kafka backlog 1M: ${backlog.error ?? `${Math.round(backlog.recordsPerSecond)} rec/s, peak RSS ${mib(backlog.peakRssBytes)} MiB`}`);
     log(ran.at(-1));
 
-    // 3. Produce-to-learned latency at a steady 2,000 msg/s.
+    // 3. Produce-to-learned latency at a steady 10,000 msg/s.
     out.latency = await latencyBench(B);
-    ran.push(`kafka latency: ${out.latency.error ?? `p50 ${out.latency.latencyMs.p50.toFixed(1)} ms, p99 ${out.latency.latencyMs.p99.toFixed(1)} ms`}`);
+    ran.push(`kafka latency at ${out.latency.rate ?? '?'} msg/s: ${out.latency.error ?? `p50 ${out.latency.latencyMs.p50.toFixed(1)} ms, p99 ${out.latency.latencyMs.p99.toFixed(1)} ms`}`);
     log(ran.at(-1));
     return out;
   } finally {
@@ -479,7 +505,7 @@ async function latencyBench(B) {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: 'bench-latency', numPartitions: 3 }], waitForLeaders: true });
   await admin.disconnect();
-  const rate = 2000;
+  const rate = 10_000;
   const seconds = 30;
   let producer;
   let startProducer;

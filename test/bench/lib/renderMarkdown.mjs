@@ -45,7 +45,7 @@ export function renderMarkdown(r, previous) {
     '',
     'Data: ' + r.datasets.map((d) => `**${d.name}**: ${d.uri ? `\`${d.uri}\`, also written to a CSV file for the peers` : `\`${d.file}\``}, ${int(d.records)} records, ${d.features} features, label \`${d.label}\``).join('; ') + '.',
     '',
-    'streamtune config (the CLI gets `--config` this file plus `--source`, `--backend`, `--summary-json`, `--metrics-port 0 --progress off --no-tuning`):',
+    'streamtune config (the CLI gets `--config` this file plus `--source`, `--engine`, `--backend`, `--batch-size`, `--summary-json`, `--metrics-port 0 --progress off --no-tuning`):',
     '',
     '```yaml',
     r.config.trim(),
@@ -55,20 +55,25 @@ export function renderMarkdown(r, previous) {
 
   out.push('## End to end, from a file', '');
   out.push(
-    'records/s = records learned and scored / time from the first record read to the last one learned (streamtune: the summary\'s `recordsPerSecond`; peers: their own clock, after imports and model construction). Wall = the whole process, start-up included. ratio = streamtune (wasm, CSV file) / peer, run by run.',
+    'records/s = records learned and scored / time from the first record read to the last one learned (streamtune: the summary\'s `recordsPerSecond`; peers: their own clock, after imports and model construction). Wall = the whole process, start-up included. The ratio columns are streamtune (that variant, from the CSV file) / the peer, run by run; bN = N records per Adam step.',
     '',
   );
   for (const d of r.datasets) {
-    out.push(`### ${d.name} (${d.repeats ?? r.repeats} run(s) each)`, '', '| system | variant | records/s | ratio streamtune/peer | accuracy | log-loss | wall s | peak RSS MiB |', '|---|---|---|---|---|---|---|---|');
+    const bases = [...new Set(r.ratios.filter((x) => x.dataset === d.name).map((x) => x.base ?? 'wasm'))];
+    out.push(
+      `### ${d.name} (${d.repeats ?? r.repeats} run(s) each)`,
+      '',
+      `| system | variant | records/s | ${bases.map((b) => `${b} ÷ peer`).join(' | ')} | accuracy | log-loss | wall s | peak RSS MiB |`,
+      `|---|---|---|${bases.map(() => '---|').join('')}---|---|---|---|`,
+    );
     for (const e of r.e2e.filter((x) => x.dataset === d.name)) {
-      const ratio = r.ratios.find((x) => x.dataset === d.name && x.peer === e.system && x.variant === e.variant);
+      const ratio = (base) => r.ratios.find((x) => x.dataset === d.name && (x.base ?? 'wasm') === base && x.peer === e.system && x.variant === e.variant);
       if (e.error) {
-        out.push(`| ${e.system} | ${e.variant} | FAILED: ${e.error.replace(/\|/g, '/')} | | | | | |`);
+        out.push(`| ${e.system} | ${e.variant} | FAILED: ${e.error.replace(/\|/g, '/')} | ${bases.map(() => ' |').join('')} | | | |`);
         continue;
       }
-      out.push(
-        `| ${e.system} | ${e.variant} | ${spread(e.recordsPerSecond)} | ${e.system === 'streamtune' ? '' : ratioText(ratio?.ratio)} | ${f(e.accuracy)} | ${f(e.logLoss)} | ${spread(e.wallSeconds, (x) => f(x, 1))} | ${spread(e.peakRssBytes, mib)} |`,
-      );
+      const ratios = bases.map((b) => (e.system === 'streamtune' ? '' : ratioText(ratio(b)?.ratio))).join(' | ');
+      out.push(`| ${e.system} | ${e.variant} | ${spread(e.recordsPerSecond)} | ${ratios} | ${f(e.accuracy)} | ${f(e.logLoss)} | ${spread(e.wallSeconds, (x) => f(x, 1))} | ${spread(e.peakRssBytes, mib)} |`);
     }
     out.push('');
   }
@@ -109,11 +114,11 @@ export function renderMarkdown(r, previous) {
   );
   for (const s of r.stages) {
     if (s.error) {
-      out.push(`${s.dataset} / ${s.backend}: FAILED: ${s.error}`, '');
+      out.push(`${s.dataset} / ${s.variant ?? s.backend}: FAILED: ${s.error}`, '');
       continue;
     }
     const pct = (x) => `${((x / s.inProcessUsPerRecord) * 100).toFixed(1)}%`;
-    out.push(`### ${s.dataset}, ${s.backend} backend (${int(s.records)} records, ${s.runs} run(s))`, '', '| stage | µs/record | share | what is timed |', '|---|---|---|---|');
+    out.push(`### ${s.dataset}, ${s.variant ?? `${s.backend} backend`} (${int(s.records)} records, ${s.runs} run(s))`, '', '| stage | µs/record | share | what is timed |', '|---|---|---|---|');
     for (const st of s.stages) out.push(`| ${st.stage} | ${f(st.usPerRecord, 2)} | ${pct(st.usPerRecord)} | ${st.what} |`);
     out.push(`| sum of stages | ${f(s.sumUsPerRecord, 2)} | ${pct(s.sumUsPerRecord)} | |`);
     out.push(`| unattributed | ${f(s.unattributedUsPerRecord, 2)} | ${pct(s.unattributedUsPerRecord)} | |`);
@@ -123,9 +128,11 @@ export function renderMarkdown(r, previous) {
     out.push(
       `Whole pipeline over the records held in memory (no file I/O): ${f(s.pipelineInMemory.usPerRecord, 1)} µs/record (${int(s.pipelineInMemory.recordsPerSecond)} records/s). Backend warm-up: the first ${s.warmup.batches} steps of a fresh backend took ${f(s.warmup.ms, 0)} ms (in the end-to-end time, not in the train-step row). One /metrics scrape: ${f(s.scrape.ms, 1)} ms (${int(s.scrape.bytes)} bytes).`,
       '',
-      `One train step dispatches **${s.profile.stepKernels} TF.js kernels** (a predict: ${s.profile.predictKernels}): ${Object.entries(s.profile.byKernel).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}.`,
+      s.profile.stepKernels > 0
+        ? `One train step dispatches **${s.profile.stepKernels} TF.js kernels** (a predict: ${s.profile.predictKernels}): ${Object.entries(s.profile.byKernel).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}.`
+        : `The ${s.engine ?? 'dense'} engine dispatches no kernels: one call is plain loops over preallocated Float32Arrays.`,
       '',
-      '| batch size | ms per `Trainer.step` | µs per record | ms per `predict` |',
+      `| batch size | ms per \`${s.engine ?? 'tfjs'}\` step | µs per record | ms per \`predict\` |`,
       '|---|---|---|---|',
       ...s.stepCost.map((c) => `| ${c.batch} | ${f(c.msPerCall, 3)} | ${f(c.usPerRecord, 1)} | ${f(c.predictMsPerCall, 3)} |`),
       '',
