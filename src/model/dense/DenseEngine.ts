@@ -185,14 +185,30 @@ export class DenseEngine implements Engine {
     const l2 = this.l2Value;
     const twoL2 = 2 * l2;
     const ranges = this.kernelRanges;
+    // Two accumulators each, so that the additions do not wait on one another.
     let squares = 0;
+    let squares2 = 0;
     let norm2 = 0;
+    let norm2b = 0;
     let from = 0;
     for (let k = 0; k < ranges.length; k += 2) {
       const start = ranges[k]!;
       const end = ranges[k + 1]!;
       for (let i = from; i < start; i++) norm2 += grads[i]! * grads[i]!; // biases before this kernel
-      for (let i = start; i < end; i++) {
+      let i = start;
+      for (; i + 1 < end; i += 2) {
+        const w = params[i]!;
+        const w2 = params[i + 1]!;
+        const g = grads[i]! + twoL2 * w;
+        const g2 = grads[i + 1]! + twoL2 * w2;
+        grads[i] = g;
+        grads[i + 1] = g2;
+        squares += w * w;
+        squares2 += w2 * w2;
+        norm2 += g * g;
+        norm2b += g2 * g2;
+      }
+      if (i < end) {
         const w = params[i]!;
         const g = grads[i]! + twoL2 * w;
         grads[i] = g;
@@ -202,7 +218,8 @@ export class DenseEngine implements Engine {
       from = end;
     }
     for (let i = from; i < grads.length; i++) norm2 += grads[i]! * grads[i]!;
-    const penalty = l2 * squares;
+    norm2 += norm2b;
+    const penalty = l2 * (squares + squares2);
     const gradNorm = Math.sqrt(norm2);
     const loss = dataLoss + penalty;
     const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);

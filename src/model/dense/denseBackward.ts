@@ -19,6 +19,10 @@ export function denseBackward(
   grads: Float64Array,
   dInput: Float64Array | undefined,
 ): void {
+  if (n === 1) {
+    backwardOneRow(input, d, inDim, outDim, params, kernelAt, biasAt, grads, dInput);
+    return;
+  }
   for (let o = 0; o < outDim; o++) {
     let s = 0;
     for (let r = 0, at = o; r < n; r++, at += outDim) s += d[at]!;
@@ -71,5 +75,38 @@ export function denseBackward(
       for (; o < outDim; o++) s0 += params[w + o]! * d[out + o]!;
       dInput[row + i] = s0 + s1 + (s2 + s3);
     }
+  }
+}
+
+/** The same for one row (per-record learning): the kernel gradient is the outer product input ⊗ d. */
+function backwardOneRow(
+  input: Float32Array,
+  d: Float64Array,
+  inDim: number,
+  outDim: number,
+  params: Float32Array,
+  kernelAt: number,
+  biasAt: number,
+  grads: Float64Array,
+  dInput: Float64Array | undefined,
+): void {
+  for (let o = 0; o < outDim; o++) grads[biasAt + o] = d[o]!;
+  for (let i = 0; i < inDim; i++) {
+    const v = input[i]!;
+    const w = kernelAt + i * outDim;
+    for (let o = 0; o < outDim; o++) grads[w + o] = v * d[o]!;
+  }
+  if (dInput === undefined) return;
+  for (let i = 0; i < inDim; i++) {
+    const w = kernelAt + i * outDim;
+    let s0 = 0;
+    let s1 = 0;
+    let o = 0;
+    for (; o + 1 < outDim; o += 2) {
+      s0 += params[w + o]! * d[o]!;
+      s1 += params[w + o + 1]! * d[o + 1]!;
+    }
+    if (o < outDim) s0 += params[w + o]! * d[o]!;
+    dInput[i] = s0 + s1;
   }
 }
