@@ -145,8 +145,8 @@ export class Evaluator {
   readonly width: number;
   #splits: Record<Split, Scores<SplitMetrics>>;
   #baselines: Record<string, { model: Baseline; scores: Scores<object> }>;
-  /** Scratch row for width-1 predictions (metrics copy what they keep). */
-  readonly #row = new Float32Array(1);
+  /** Scratch row for width-1 predictions (metrics copy what they keep); Float64 like the windows' rows. */
+  readonly #row = new Float64Array(1);
 
   constructor(settings: EvaluatorSettings) {
     const { task, classes, window = 1000 } = settings;
@@ -192,7 +192,7 @@ export class Evaluator {
       );
     }
     const baselines = Object.values(this.#baselines);
-    const row = width === 1 ? this.#row : new Float32Array(width);
+    const row = width === 1 ? this.#row : new Float64Array(width);
     for (let i = 0; i < samples.length; i++) {
       const sample = samples[i] as ScoredBatch['samples'][number];
       const y = sample.y;

@@ -67,15 +67,28 @@ export abstract class MeanMetric implements Metric {
   }
 
   update(y: number, p: ArrayLike<number>): void {
-    const s = this.score(y, p);
+    this.add(this.score(y, p));
+  }
+
+  revert(y: number, p: ArrayLike<number>): void {
+    this.remove(this.score(y, p));
+  }
+
+  /** The score one (y, p) pair adds (a window keeps it, to remove it later without scoring again). */
+  scoreOf(y: number, p: ArrayLike<number>): number {
+    return this.score(y, p);
+  }
+
+  /** Adds a score from {@link scoreOf}. */
+  add(s: number): void {
     if (Number.isFinite(s)) this.#sum += s;
     else this.#nonFinite += 1;
     this.#count += 1;
   }
 
-  revert(y: number, p: ArrayLike<number>): void {
+  /** Removes a score added before. */
+  remove(s: number): void {
     if (this.#count === 0) throw new RangeError(`${this.constructor.name}.revert: nothing to revert`);
-    const s = this.score(y, p);
     if (Number.isFinite(s)) this.#sum -= s;
     else this.#nonFinite -= 1;
     this.#count -= 1;

@@ -1,5 +1,5 @@
 import { CheckpointError } from '../errors.js';
-import type { Metric } from './Metric.js';
+import { MeanMetric, type Metric } from './Metric.js';
 
 /** A number in a snapshot: finite numbers as is, NaN and the infinities as strings (JSON has no such numbers). */
 export type SnapshotNumber = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -36,6 +36,8 @@ export class Rolling implements Metric {
   #inner: Metric;
   readonly #ys: Float64Array;
   readonly #ps: Float64Array[] = [];
+  /** Each slot's score when the wrapped metric is a mean: evicting subtracts it instead of scoring again. */
+  readonly #scores: Float64Array;
   /** Slot of the oldest pair. */
   #head = 0;
   #length = 0;
@@ -48,6 +50,7 @@ export class Rolling implements Metric {
     this.size = size;
     this.#inner = metric.clone();
     this.#ys = new Float64Array(size);
+    this.#scores = new Float64Array(size);
   }
 
   /** Number of pairs in the window (at most `size`). */
@@ -66,7 +69,12 @@ export class Rolling implements Metric {
     for (let k = 0; k < p.length; k++) row[k] = p[k] as number;
     this.#ys[slot] = y;
     this.#length += 1;
-    this.#inner.update(y, row);
+    const inner = this.#inner;
+    if (inner instanceof MeanMetric) {
+      const s = inner.scoreOf(y, row);
+      this.#scores[slot] = s;
+      inner.add(s);
+    } else inner.update(y, row);
   }
 
   /** Not supported: a window cannot bring back the pair an update evicted. */
@@ -115,8 +123,11 @@ export class Rolling implements Metric {
       restored.revert(decode(ys[i]), (ps[i] as unknown[]).map(decode));
     }
     for (let i = start; i < ys.length; i++) {
-      this.#ys[this.#length] = decode(ys[i]);
-      this.#ps[this.#length] = Float64Array.from(ps[i] as unknown[], decode);
+      const y = decode(ys[i]);
+      const row = Float64Array.from(ps[i] as unknown[], decode);
+      this.#ys[this.#length] = y;
+      this.#ps[this.#length] = row;
+      if (restored instanceof MeanMetric) this.#scores[this.#length] = restored.scoreOf(y, row);
       this.#length += 1;
     }
   }
@@ -127,7 +138,9 @@ export class Rolling implements Metric {
 
   #evictOldest(): void {
     const slot = this.#head;
-    this.#inner.revert(this.#ys[slot] as number, this.#ps[slot] as Float64Array);
+    const inner = this.#inner;
+    if (inner instanceof MeanMetric) inner.remove(this.#scores[slot] as number);
+    else inner.revert(this.#ys[slot] as number, this.#ps[slot] as Float64Array);
     this.#head = (slot + 1) % this.size;
     this.#length -= 1;
   }

@@ -117,6 +117,30 @@ export class RunningMoments {
     return Math.sqrt(this.variance(i));
   }
 
+  /**
+   * Writes `(x - mean) / std` into `out`, clipped to ±`clip`; 0 where std < `minStd` or nothing
+   * was learned (the loop behind {@link Standardizer.transform}, with no per-feature calls).
+   */
+  standardizeInto(x: ArrayLike<number>, out: Float32Array, minStd: number, clip: number): void {
+    this.#checkLength(x.length, 'standardizeInto');
+    const count = this.#count;
+    if (count === 0) {
+      out.fill(0);
+      return;
+    }
+    const mean = this.#mean;
+    const m2 = this.#m2;
+    for (let i = 0; i < this.dim; i++) {
+      const std = Math.sqrt(Math.max(0, (m2[i] as number) / count));
+      if (!(std >= minStd)) {
+        out[i] = 0;
+        continue;
+      }
+      const z = ((x[i] as number) - (mean[i] as number)) / std;
+      out[i] = z > clip ? clip : z < -clip ? -clip : z;
+    }
+  }
+
   /** The learned state as plain JSON. */
   snapshot(): RunningMomentsSnapshot {
     return { count: this.#count, mean: Array.from(this.#mean), m2: Array.from(this.#m2) };

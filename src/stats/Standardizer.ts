@@ -37,6 +37,8 @@ export class Standardizer {
   readonly settings: StandardizerSettings & { readonly standardizeTarget: boolean; readonly minStd: number };
   readonly #features: RunningMoments;
   readonly #target: RunningMoments | undefined;
+  /** Scratch for the target's one value (no array per record). */
+  readonly #y = new Float64Array(1);
 
   constructor(settings: StandardizerSettings) {
     const { dim, halfLife, clip, standardizeTarget = false, minStd = 1e-8 } = settings;
@@ -74,7 +76,10 @@ export class Standardizer {
   /** Learns from one record; `y` is only used with `standardizeTarget`. */
   update(x: ArrayLike<number>, y?: number): void {
     this.#features.update(x);
-    if (this.#target !== undefined && y !== undefined) this.#target.update([y]);
+    if (this.#target !== undefined && y !== undefined) {
+      this.#y[0] = y;
+      this.#target.update(this.#y);
+    }
   }
 
   /** Standardizes `x`: (x - mean) / std, 0 where std < minStd or nothing was learned, clipped to ±clip. */
@@ -84,14 +89,7 @@ export class Standardizer {
       throw new RangeError(`Standardizer.transform: expected ${dim} features, got ${x.length}`);
     }
     const out = new Float32Array(dim);
-    if (this.#features.count === 0) return out;
-    const limit = clip ?? Infinity;
-    for (let i = 0; i < dim; i++) {
-      const std = this.#features.std(i);
-      if (!(std >= minStd)) continue;
-      const z = ((x[i] as number) - this.#features.mean(i)) / std;
-      out[i] = Math.min(limit, Math.max(-limit, z));
-    }
+    this.#features.standardizeInto(x, out, minStd, clip ?? Infinity);
     return out;
   }
 
