@@ -13,29 +13,30 @@ export interface EngineChoiceInput {
 /*
  * Measured with test/bench/engines.mjs on the 2-core AMD EPYC dev machine (node 20, records per
  * CPU-second of step(), binary, inputDim -> hidden relu -> 1, Adam, best of 3 x 0.2 s; the machine
- * was shared, load ~5-9, so absolute figures are low; the ratios are what count):
+ * was shared, load ~3, cells vary by ±30% from run to run; the ratios are what count):
  *
- *   inputDim hidden batch      dense   tfjs wasm   tfjs cpu   dense/best
- *        8     64     1       75,558         482        961      78.7x
- *        8     64    32      264,343      16,409     14,519      16.1x
- *        8    512   128       35,657      26,346      7,885       1.4x
- *      100     64   128       42,069      37,784      8,519       1.1x
- *      100    128   128       29,797      23,485      6,763       1.3x
- *      100    256    32        8,842       7,354      1,855       1.2x
- *      100    256   128       13,822      14,435      3,690       1.0x
- *      100    512    32        6,335       6,168        862       1.0x
- *      100    512   128        5,630       6,905      1,389       0.8x
+ *   inputDim hidden batch   work/step      dense   tfjs wasm   tfjs cpu   dense/best
+ *        8     64     1           576     79,800         549        713      112x
+ *        8     64    32        18,432    383,360      21,602     12,122       18x
+ *        8    512   128       589,824     40,789      29,205      6,694      1.4x
+ *      100     64   128       827,520     59,153      51,352     12,545      1.2x
+ *      100    256    32       827,648     10,796       7,405      1,052      1.5x
+ *      100    128   128     1,654,784     24,217      26,562      4,507      0.9x
+ *      100    512    32     1,654,784      4,987       5,431        633      0.9x
+ *      100    256   128     3,310,592     10,774      11,482      2,590      0.9x
+ *      100    512   128     6,619,136      5,649       7,202      1,338      0.8x
  *
- * TF.js (wasm) costs ~1.5-3 ms per call whatever the batch; the dense engine costs ~2 ns per
- * multiply-add. Wasm starts to win only past ~3 million multiply-adds per forward pass
- * (batch x Σ in x out) at batches of 32 or more; it never wins at batch 1 or 8 in the grid
- * (widths 8..512, batches 1..128, inputDim 8 and 100). The cpu backend never wins.
- * With tfjs-node (native, multithreaded kernels, ~10x less fixed cost) the threshold below is
- * an estimate, not a measurement: tfjs-node is not installed on the dev machine.
+ * (work = batch x Σ in x out, the multiply-adds of one forward pass.) TF.js on wasm costs
+ * ~1.5-2 ms per call whatever the batch; the dense engine ~1-2 ns per multiply-add plus ~5 ns per
+ * weight for Adam. Wasm wins only past ~1.5 million multiply-adds per forward pass, at batches of
+ * 32 or more; never at batch 1 or 8 in the grid (widths 8..512, batches 1..128, inputDim 8 and
+ * 100). The cpu backend never wins. With tfjs-node (native multithreaded kernels, several times
+ * less fixed cost per call) the threshold below is an estimate, not a measurement: tfjs-node is
+ * not installed on the dev machine.
  */
-const WASM_MIN_WORK = 3_000_000;
+const WASM_MIN_WORK = 1_500_000;
 const WASM_MIN_BATCH = 32;
-const NATIVE_MIN_WORK = 300_000;
+const NATIVE_MIN_WORK = 200_000;
 const NATIVE_MIN_BATCH = 8;
 
 /**

@@ -20,8 +20,10 @@ describe('chooseEngine', () => {
 
   it('picks tfjs past the measured crossover (wide layers, large batches), earlier with a native backend', () => {
     expect(chooseEngine({ nativeBackend: false, hiddenUnits: [512], batchSize: 128, inputDim: 100 })).toBe('tfjs');
-    expect(chooseEngine({ nativeBackend: false, hiddenUnits: [128], batchSize: 128, inputDim: 100 })).toBe('dense');
-    expect(chooseEngine({ nativeBackend: true, hiddenUnits: [128], batchSize: 128, inputDim: 100 })).toBe('tfjs');
+    expect(chooseEngine({ nativeBackend: false, hiddenUnits: [128], batchSize: 128, inputDim: 100 })).toBe('tfjs');
+    expect(chooseEngine({ nativeBackend: false, hiddenUnits: [64], batchSize: 128, inputDim: 100 })).toBe('dense');
+    expect(chooseEngine({ nativeBackend: true, hiddenUnits: [64], batchSize: 128, inputDim: 100 })).toBe('tfjs');
+    expect(chooseEngine({ nativeBackend: false, hiddenUnits: [512], batchSize: 8, inputDim: 100 })).toBe('dense');
     // Depth counts: two 512-wide layers do ~6x the work of one.
     expect(chooseEngine({ nativeBackend: false, hiddenUnits: [512, 512], batchSize: 32, inputDim: 8 })).toBe('tfjs');
     expect(chooseEngine({ nativeBackend: false, hiddenUnits: [512], batchSize: 32, inputDim: 8 })).toBe('dense');

@@ -1,36 +1,16 @@
 import { ModelError } from '../../errors.js';
 import type { Task } from '../../types.js';
 import type { AdamState } from '../Adam.js';
-import { deriveSeed } from '../deriveSeed.js';
 import type { Engine, EngineSnapshot, StepResult, WeightData } from '../Engine.js';
 import type { EngineSettings } from '../EngineSettings.js';
 import { activations } from './activations.js';
 import { DenseAdam } from './DenseAdam.js';
 import { denseBackward } from './denseBackward.js';
-import { DenseDropout } from './DenseDropout.js';
+import { DenseOp } from './DenseOp.js';
 import { denseForward } from './denseForward.js';
 import { initialWeights } from './initialWeights.js';
 import { losses } from './losses.js';
-
-/** One layer of the network (one shape for dense and dropout, so the hot loops stay monomorphic). */
-interface Op {
-  /** Dropout layer, or undefined for a dense layer. */
-  readonly dropout: DenseDropout | undefined;
-  readonly inDim: number;
-  readonly outDim: number;
-  readonly activation: number;
-  readonly kernelAt: number;
-  readonly biasAt: number;
-  /** Some dense layer comes before this one, so dLoss/d(input) is needed. */
-  readonly needsInputGrad: boolean;
-  /** Pre-activations and activations of the last forward pass (dense; n * outDim). */
-  z: Float32Array;
-  a: Float32Array;
-  /** The input of the last forward pass (a buffer of the previous layer, or x). */
-  input: Float32Array;
-  /** Whether the last forward pass applied the dropout mask. */
-  masked: boolean;
-}
+import { penaltyAndNorm } from './penaltyAndNorm.js';
 
 const EMPTY32 = new Float32Array(0);
 
@@ -52,7 +32,7 @@ export class DenseEngine implements Engine {
   readonly inputDim: number;
   readonly width: number;
   readonly clipNorm: number | undefined;
-  private readonly ops: Op[];
+  private readonly ops: DenseOp[];
   private readonly shapes: number[][];
   private readonly offsets: number[];
   private readonly kernelRanges: number[];
@@ -72,6 +52,8 @@ export class DenseEngine implements Engine {
   private predictOut = EMPTY32;
   private stepView = EMPTY32;
   private predictView = EMPTY32;
+  /** Σ kernel² and the squared gradient norm of the last step. */
+  private readonly sums = new Float64Array(2);
   private readonly result = { loss: NaN, dataLoss: NaN, gradNorm: NaN, predictions: EMPTY32, applied: false };
 
   constructor(settings: EngineSettings) {
@@ -98,29 +80,13 @@ export class DenseEngine implements Engine {
     this.learningRate = settings.learningRate ?? 0.001;
     this.l2 = settings.l2 ?? 0.001;
 
-    this.ops = [];
+    this.ops = DenseOp.plan(settings.model, settings.inputDim, this.width, this.offsets);
     this.kernelRanges = [];
-    let dim = settings.inputDim;
-    let tensor = 0;
     let maxWidth = this.width;
-    const dense = (outDim: number, activation: number): void => {
-      const kernelAt = this.offsets[tensor] as number;
-      const biasAt = this.offsets[tensor + 1] as number;
-      this.kernelRanges.push(kernelAt, kernelAt + dim * outDim);
-      this.ops.push(op(undefined, dim, outDim, activation, kernelAt, biasAt, tensor > 0));
-      tensor += 2;
-      dim = outDim;
-      maxWidth = Math.max(maxWidth, outDim);
-    };
-    settings.model.layers.forEach((layer, i) => {
-      if (layer.type === 'dense') {
-        dense(layer.units, activations.code(layer.activation ?? 'relu'));
-      } else if (layer.rate > 0) {
-        const dropout = new DenseDropout(layer.rate, deriveSeed(settings.model.seed, i));
-        this.ops.push(op(dropout, dim, dim, 0, 0, 0, tensor > 0));
-      }
-    });
-    dense(this.width, activations.code('linear'));
+    for (const o of this.ops) {
+      if (o.dropout === undefined) this.kernelRanges.push(o.kernelAt, o.kernelAt + o.inDim * o.outDim);
+      maxWidth = Math.max(maxWidth, o.outDim);
+    }
     this.maxWidth = maxWidth;
     this.hasDropout = this.ops.some((o) => o.dropout !== undefined);
   }
@@ -179,54 +145,16 @@ export class DenseEngine implements Engine {
     const dataLoss = losses.lossAndGradient(this.task, logits, target, n, width, out, dLogits);
 
     this.backward(n);
-    // One pass over the gradients: add 2 * l2 * w to the kernels' and sum the squares for the norm.
-    const grads = this.grads;
-    const params = this.params;
-    const l2 = this.l2Value;
-    const twoL2 = 2 * l2;
-    const ranges = this.kernelRanges;
-    // Two accumulators each, so that the additions do not wait on one another.
-    let squares = 0;
-    let squares2 = 0;
-    let norm2 = 0;
-    let norm2b = 0;
-    let from = 0;
-    for (let k = 0; k < ranges.length; k += 2) {
-      const start = ranges[k]!;
-      const end = ranges[k + 1]!;
-      for (let i = from; i < start; i++) norm2 += grads[i]! * grads[i]!; // biases before this kernel
-      let i = start;
-      for (; i + 1 < end; i += 2) {
-        const w = params[i]!;
-        const w2 = params[i + 1]!;
-        const g = grads[i]! + twoL2 * w;
-        const g2 = grads[i + 1]! + twoL2 * w2;
-        grads[i] = g;
-        grads[i + 1] = g2;
-        squares += w * w;
-        squares2 += w2 * w2;
-        norm2 += g * g;
-        norm2b += g2 * g2;
-      }
-      if (i < end) {
-        const w = params[i]!;
-        const g = grads[i]! + twoL2 * w;
-        grads[i] = g;
-        squares += w * w;
-        norm2 += g * g;
-      }
-      from = end;
-    }
-    for (let i = from; i < grads.length; i++) norm2 += grads[i]! * grads[i]!;
-    norm2 += norm2b;
-    const penalty = l2 * (squares + squares2);
-    const gradNorm = Math.sqrt(norm2);
+    const sums = this.sums;
+    penaltyAndNorm(this.params, this.grads, this.kernelRanges, this.l2Value, sums);
+    const penalty = this.l2Value * sums[0]!;
+    const gradNorm = Math.sqrt(sums[1]!);
     const loss = dataLoss + penalty;
     const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
     if (applied) {
       const clip = this.clipNorm;
       const scale = clip !== undefined && gradNorm > clip ? clip / gradNorm : 1;
-      this.adam.apply(params, grads, scale, this.lr);
+      this.adam.apply(this.params, this.grads, scale, this.lr);
     }
     const result = this.result;
     result.loss = loss;
@@ -298,12 +226,7 @@ export class DenseEngine implements Engine {
   dispose(): void {
     this.disposed = true;
     this.capacity = 0;
-    for (const o of this.ops) {
-      o.z = EMPTY32;
-      o.a = EMPTY32;
-      o.input = EMPTY32;
-      o.dropout?.resize(0);
-    }
+    for (const o of this.ops) o.release();
     this.deltaA = this.deltaB = new Float64Array(0);
     this.stepOut = this.trainOut = this.predictOut = this.stepView = this.predictView = EMPTY32;
   }
@@ -354,14 +277,7 @@ export class DenseEngine implements Engine {
     if (this.disposed) throw new ModelError('dense engine: used after dispose(); build a new engine');
     if (n <= this.capacity) return;
     this.capacity = n;
-    for (const o of this.ops) {
-      if (o.dropout !== undefined) {
-        o.dropout.resize(n * o.outDim);
-      } else {
-        o.z = new Float32Array(n * o.outDim);
-        o.a = new Float32Array(n * o.outDim);
-      }
-    }
+    for (const o of this.ops) o.resize(n);
     this.deltaA = new Float64Array(n * this.maxWidth);
     this.deltaB = new Float64Array(n * this.maxWidth);
     this.stepOut = new Float32Array(n * this.width);
@@ -376,18 +292,6 @@ export class DenseEngine implements Engine {
       throw new ModelError(`batch x has ${x.length} values, ${n} rows of ${this.inputDim} features need ${n * this.inputDim}`);
     }
   }
-}
-
-function op(
-  dropout: DenseDropout | undefined,
-  inDim: number,
-  outDim: number,
-  activation: number,
-  kernelAt: number,
-  biasAt: number,
-  needsInputGrad: boolean,
-): Op {
-  return { dropout, inDim, outDim, activation, kernelAt, biasAt, needsInputGrad, z: EMPTY32, a: EMPTY32, input: EMPTY32, masked: false };
 }
 
 function size(shape: readonly number[]): number {
