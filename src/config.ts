@@ -50,8 +50,8 @@ export const configSchema = z
     rate: z.number().positive().optional().describe('throttle the source to this many records per second'),
     batch: z
       .strictObject({
-        size: positiveInt.default(32).describe('mini-batch size'),
-        maxWaitMs: z.number().positive().default(1000).describe('train a partial batch after this wait (slow streams)'),
+        size: positiveInt.default(32).describe('records per Adam step (1: learn record by record); the pipeline moves blocks of at least 32 records'),
+        maxWaitMs: z.number().positive().default(1000).describe('train a partial block after this wait (slow streams)'),
       })
       .prefault({}),
     model: z
