@@ -78,8 +78,8 @@ describe('Telemetry', () => {
     const samples = b.samples.map((s, i) => (i === 2 ? s : { ...s, time: 10_000 - 30 * (i + 1) }));
     t.observeLatency(samples, 10_000);
     const metric = await t.registry.getSingleMetric('streamtune_record_latency_seconds')?.get();
-    const count = metric?.values.find((v) => v.metricName === 'streamtune_record_latency_seconds_count')?.value;
-    const sum = metric?.values.find((v) => v.metricName === 'streamtune_record_latency_seconds_sum')?.value;
+    const count = (metric?.values as Array<{ metricName?: string; value: number }> | undefined)?.find((v) => v.metricName === 'streamtune_record_latency_seconds_count')?.value;
+    const sum = (metric?.values as Array<{ metricName?: string; value: number }> | undefined)?.find((v) => v.metricName === 'streamtune_record_latency_seconds_sum')?.value;
     expect(count).toBe(2);
     expect(sum).toBeCloseTo(0.03 + 0.06, 9);
     const le = (bound: number) => metric?.values.find((v) => v.labels.le === bound)?.value;
