@@ -1,31 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors.js';
-import { resolveAdamSettings } from './resolveAdamSettings.js';
+import { resolveAdamSettings, type AdamSettings, type AdamState } from './AdamSettings.js';
 
-/** Adam's fixed settings (the learning rate is not one: it changes at runtime). */
-export interface AdamSettings {
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
-  /** Use the running maximum of the second moment (Reddi et al., 2018). */
-  readonly amsgrad: boolean;
-}
-
-export const DEFAULT_ADAM: AdamSettings = resolveAdamSettings();
-
-/** The moments of one variable, as plain numbers. `vhat` only with AMSGrad. */
-export interface AdamSlot {
-  readonly shape: number[];
-  readonly m: number[];
-  readonly v: number[];
-  readonly vhat?: number[];
-}
-
-/** Adam's learned state: the step count and one slot per variable (JSON-serializable). */
-export interface AdamState {
-  readonly t: number;
-  readonly slots: AdamSlot[];
-}
+export { DEFAULT_ADAM, type AdamSettings, type AdamSlot, type AdamState } from './AdamSettings.js';
 
 interface Moments {
   readonly m: tf.Variable;

@@ -1,5 +1,5 @@
 import type { Task } from '../types.js';
-import type { AdamState } from './Adam.js';
+import type { AdamState } from './AdamSettings.js';
 
 /** Which implementation computes the model: Float32Array loops, or TF.js tensors. */
 export type EngineKind = 'dense' | 'tfjs';

@@ -1,5 +1,5 @@
 import type { Task } from '../types.js';
-import type { AdamSettings } from './Adam.js';
+import type { AdamSettings } from './AdamSettings.js';
 import type { ModelSpec } from './ModelSpec.js';
 
 /**

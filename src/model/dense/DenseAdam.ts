@@ -1,6 +1,5 @@
 import { ModelError } from '../../errors.js';
-import type { AdamSettings, AdamSlot, AdamState } from '../Adam.js';
-import { resolveAdamSettings } from '../resolveAdamSettings.js';
+import { resolveAdamSettings, type AdamSettings, type AdamSlot, type AdamState } from '../AdamSettings.js';
 
 /**
  * Adam (optionally AMSGrad) over one flat Float32Array of parameters, with the update of

@@ -1,6 +1,7 @@
 import { ModelError } from '../../errors.js';
 import type { Task } from '../../types.js';
-import type { AdamState } from '../Adam.js';
+import type { AdamState } from '../AdamSettings.js';
+import { checkWeights } from '../checkWeights.js';
 import type { Engine, EngineSnapshot, StepResult, WeightData } from '../Engine.js';
 import type { EngineSettings } from '../EngineSettings.js';
 import { activations } from './activations.js';
@@ -185,16 +186,7 @@ export class DenseEngine implements Engine {
 
   /** Overwrites the model weights with ones from `getWeights` (same architecture). */
   setWeights(weights: readonly WeightData[]): void {
-    if (weights.length !== this.shapes.length) {
-      throw new ModelError(`setWeights: got ${weights.length} tensors, the model has ${this.shapes.length}`);
-    }
-    weights.forEach((w, i) => {
-      const shape = this.shapes[i] as number[];
-      const same = w.shape.length === shape.length && w.shape.every((d, k) => d === shape[k]);
-      if (!same || w.values.length !== size(shape)) {
-        throw new ModelError(`setWeights: tensor ${i} has shape [${w.shape}], the model needs [${shape}]`);
-      }
-    });
+    checkWeights(weights, this.shapes);
     weights.forEach((w, i) => this.params.set(w.values, this.offsets[i]));
   }
 
