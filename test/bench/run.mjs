@@ -37,7 +37,7 @@ const { values: opt } = parseArgs({
     repeats: { type: 'string' },
     'hyperplane-repeats': { type: 'string' },
     'hyperplane-n': { type: 'string', default: '200000' },
-    sections: { type: 'string', default: 'e2e,stages,soak,kafka' },
+    sections: { type: 'string', default: 'e2e,stages,engines,soak,kafka' },
     merge: { type: 'string' },
     json: { type: 'string' },
     md: { type: 'string' },
@@ -91,6 +91,7 @@ if (opt.merge) {
     e2e: pick('e2e'),
     ratios: pick('ratios'),
     stages: pick('stages'),
+    engines: pick('engines'),
     soak: pick('soak'),
     kafka: pick('kafka'),
     ran: parts.flatMap((p) => p.ran),
@@ -395,6 +396,20 @@ function combineStages(s, runs) {
 
 writeReport();
 
+// ---------------------------------------------------------------- engines: the crossover
+let engines;
+if (smoke) skip('engine crossover', '--smoke');
+else if (!sections.has('engines')) skip('engine crossover', `--sections ${opt.sections}`);
+else {
+  log('engines: step() of the dense and TF.js engines over widths x batches (test/bench/engines.mjs)');
+  const run = await runProcess(node, [join(BENCH, 'engines.mjs'), '--json'], { cwd: REPO });
+  const line = run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  engines = run.code === 0 && line ? { command: 'node test/bench/engines.mjs', ...JSON.parse(line) } : { error: run.stderr.trim().split('\n').slice(-3).join(' | ') };
+  if (engines.error) skip('engine crossover', engines.error);
+  else ran.push(`engines: ${engines.rows.length} cells; TF.js wins from hidden width ${engines.crossover.map((c) => `${c.tfjsWinsFromHidden ?? 'never'} (dim ${c.inputDim}, batch ${c.batch})`).join(', ')}`);
+}
+writeReport();
+
 // ---------------------------------------------------------------- memory soak
 if (smoke) skip('memory soak', '--smoke');
 else if (!sections.has('soak')) skip('memory soak', `--sections ${opt.sections}`);
@@ -547,6 +562,7 @@ function writeReport() {
     ratios,
     backends,
     stages,
+    engines: engines ?? null,
     soak: soak ?? null,
     kafka: kafka ?? null,
     ran,

@@ -139,6 +139,23 @@ export function renderMarkdown(r, previous) {
     );
   }
 
+  if (r.engines && !r.engines.error) {
+    const e = r.engines;
+    const backends = Object.keys(e.rows[0] ?? {}).filter((k) => !['inputDim', 'hidden', 'batch', 'dense', 'ratio'].includes(k));
+    out.push(
+      '## Engines: where TF.js starts to win',
+      '',
+      `\`${e.command}\`: ${e.unit}, binary, inputDim -> hidden (relu) -> 1, Adam; each cell the best of a few short trials (CPU time). Load ${f(e.machine.loadBefore, 1)} -> ${f(e.machine.loadAfter, 1)}. \`engine: auto\` uses this (src/model/chooseEngine.ts).`,
+      '',
+      `| inputDim | hidden | batch | dense | ${backends.map((b) => `tfjs ${b}`).join(' | ')} | dense ÷ best tfjs |`,
+      `|---:|---:|---:|---:|${backends.map(() => '---:|').join('')}---:|`,
+      ...e.rows.map((x) => `| ${x.inputDim} | ${x.hidden} | ${x.batch} | ${int(x.dense)} | ${backends.map((b) => int(x[b])).join(' | ')} | ${f(x.ratio, 1)}× |`),
+      '',
+      'Crossover (smallest hidden width where TF.js is faster): ' + e.crossover.map((c) => `inputDim ${c.inputDim}, batch ${c.batch}: ${c.tfjsWinsFromHidden ?? 'never'}`).join('; ') + '.',
+      '',
+    );
+  }
+
   out.push('## Backends', '', '| backend | status |', '|---|---|');
   for (const [name, status] of Object.entries(r.backends)) {
     const runs = r.e2e.filter((e) => e.system === 'streamtune' && e.variant === name);
