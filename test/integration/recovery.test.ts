@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -137,6 +137,29 @@ describe('checkpoints and recovery (file source, real processes)', () => {
     // Over the same 2,000 records, the restored model is already trained: its window accuracy beats a fresh model's.
     expect(r.window.train.accuracy).toBeGreaterThan(f.window.train.accuracy + 0.05);
   }, 120_000);
+
+  it('a checkpoint written by one engine resumes with the other, which goes on learning the same way', async () => {
+    const path = sharedData('elec2.csv');
+    const common = ['--source', path, '--metrics-port', '0', '--progress', 'off', '--no-tuning'];
+    const saved = join(tmp, 'ckpt-engines');
+    expect((await runCli(['train', ...common, '--engine', 'dense', '--checkpoint-dir', saved, '--max-records', '10000']).done).code).toBe(0);
+    const resume = async (engine: string): Promise<Summary & { engine: string; window: { train: { accuracy: number } } }> => {
+      const dir = join(tmp, `ckpt-engines-${engine}`);
+      cpSync(saved, dir, { recursive: true });
+      const out = join(tmp, `resumed-${engine}.summary.json`);
+      const run = await runCli(['train', ...common, '--engine', engine, '--checkpoint-dir', dir, '--max-records', '2000', '--summary-json', out]).done;
+      expect(run.code).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8'));
+    };
+    const tfjs = await resume('tfjs');
+    const dense = await resume('dense');
+    expect(tfjs.engine).toBe('tfjs');
+    expect(tfjs.records.total).toBe(12_000);
+    expect(dense.records.total).toBe(12_000);
+    // Same restored weights, same maths: the two engines score the next 2,000 records alike.
+    expect(Math.abs(tfjs.window.train.accuracy - dense.window.train.accuracy)).toBeLessThan(0.005);
+    expect(Math.abs(tfjs.prequential.crossEntropy - dense.prequential.crossEntropy)).toBeLessThan(0.002);
+  }, 180_000);
 
   it('refuses a checkpoint taken with another model or feature set, naming the difference', async () => {
     const dir = join(tmp, 'ckpt-mismatch');
