@@ -29,6 +29,8 @@ export interface CsvOptions {
 
 /** Bytes read from the file at a time. */
 const CHUNK_BYTES = 256 * 1024;
+/** Records per chunk when the rows come one by one (the fast-csv parser). */
+const CHUNK_RECORDS = 1024;
 
 /**
  * Streams a CSV file with a header row as raw records, pulled one at a time (the file is never
@@ -45,26 +47,52 @@ const CHUNK_BYTES = 256 * 1024;
  * }
  */
 export async function* readCsv(path: string, options: CsvOptions = {}): AsyncGenerator<RawRecord> {
+  for await (const chunk of readCsvChunks(path, options)) yield* chunk;
+}
+
+/**
+ * {@link readCsv}'s records a chunk at a time: the rows of each block read from the file (at
+ * most {@link CHUNK_RECORDS} a chunk with the fast-csv parser). Same records, same errors: the
+ * records before a broken quote come out in a last chunk before the error is thrown.
+ *
+ * @example
+ * for await (const chunk of readCsvChunks('data/elec2.csv', { shape: 'values' })) count += chunk.length;
+ */
+export async function* readCsvChunks(path: string, options: CsvOptions = {}): AsyncGenerator<RawRecord[]> {
   const delimiter = checkDelimiter(path, options.delimiter ?? ',');
   const records = new CsvRecords(path, options);
   const handle = await openFile(path);
+  let chunk: RawRecord[] = [];
   try {
     if (options.parser === 'fast-csv') {
       for await (const cells of fastCsvRows(handle, delimiter)) {
         const record = records.next(cells, joinCsv(cells, delimiter));
-        if (record !== undefined) yield record;
+        if (record !== undefined) chunk.push(record);
+        if (chunk.length >= CHUNK_RECORDS) {
+          yield chunk;
+          chunk = [];
+        }
       }
     } else {
       const splitter = new CsvSplitter(delimiter);
       for await (const final of feed(handle, splitter)) {
         for (let cells = splitter.next(); cells !== undefined; cells = splitter.next()) {
           const record = records.next(cells, splitter.raw);
-          if (record !== undefined) yield record;
+          if (record !== undefined) chunk.push(record);
+        }
+        if (chunk.length > 0) {
+          yield chunk;
+          chunk = [];
         }
         if (final) break;
       }
     }
+    if (chunk.length > 0) {
+      yield chunk;
+      chunk = [];
+    }
   } catch (error) {
+    if (chunk.length > 0) yield chunk; // the records read before the error are delivered first
     throw new SourceError(
       `cannot read CSV file "${path}" near line ${records.line + 1}: ${describe(error)}; check that the file is valid CSV with delimiter ${JSON.stringify(delimiter)}`,
       { cause: error },

@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import { ConfigError } from '../errors.js';
 import type { RawRecord } from '../types.js';
+import { isChunked } from './ChunkedRecords.js';
 
 /** Settings of {@link fromSource}. */
 export interface FromSourceOptions {
@@ -36,7 +37,11 @@ export function fromSource(records: AsyncIterable<RawRecord>, options: FromSourc
       subscriber.complete();
       return undefined;
     }
-    const iterator = records[Symbol.asyncIterator]();
+    // Chunked sources are pulled a chunk at a time (one await per file read, not per record).
+    const chunks = isChunked(records);
+    const iterator: AsyncIterator<RawRecord | readonly RawRecord[]> = chunks
+      ? records.chunks()[Symbol.asyncIterator]()
+      : records[Symbol.asyncIterator]();
     let finished = false; // the iterator ended by itself (done or threw): nothing to close
     let closed = false; // return() has been called
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -59,26 +64,41 @@ export function fromSource(records: AsyncIterable<RawRecord>, options: FromSourc
       const start = performance.now();
       let lastYield = start;
       let emitted = 0;
+      /** Waits until record `emitted` is due (rate), or lets timers and I/O run after a long busy stretch. */
+      const pace = async (): Promise<void> => {
+        const now = performance.now();
+        const due = rate === undefined ? now : start + (emitted * 1000) / rate;
+        if (due > now) {
+          await sleep(due - now);
+          lastYield = performance.now();
+        } else if (now - lastYield > MAX_BUSY_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+      };
       try {
-        while (!subscriber.closed && emitted < maxRecords) {
-          const now = performance.now();
-          const due = rate === undefined ? now : start + (emitted * 1000) / rate;
-          if (due > now) {
-            await sleep(due - now);
-            lastYield = performance.now();
-          } else if (now - lastYield > MAX_BUSY_MS) {
-            await new Promise((resolve) => setImmediate(resolve));
-            lastYield = performance.now();
-          }
+        pull: while (!subscriber.closed && emitted < maxRecords) {
+          if (!chunks || rate !== undefined) await pace();
           if (subscriber.closed) break;
           const next = await iterator.next();
           if (next.done) {
             finished = true;
             break;
           }
-          if (subscriber.closed) break;
-          emitted++;
-          subscriber.next(next.value);
+          if (!chunks) {
+            if (subscriber.closed) break;
+            emitted++;
+            subscriber.next(next.value as RawRecord);
+            continue;
+          }
+          const chunk = next.value as readonly RawRecord[];
+          for (let i = 0; i < chunk.length; i++) {
+            if (subscriber.closed || emitted >= maxRecords) break pull;
+            if (rate !== undefined || (i & 255) === 255) await pace();
+            if (subscriber.closed) break pull;
+            emitted++;
+            subscriber.next(chunk[i] as RawRecord);
+          }
         }
         subscriber.complete();
       } catch (error) {

@@ -5,7 +5,8 @@ import type { SourcePositions } from '../checkpoint/Checkpoint.js';
 import { CheckpointError, SourceError } from '../errors.js';
 import type { Config } from '../config.js';
 import type { RawRecord } from '../types.js';
-import { readCsv, readCsvHeader } from './csv.js';
+import { chunked } from './ChunkedRecords.js';
+import { readCsvChunks, readCsvHeader } from './csv.js';
 import { readJsonl } from './jsonl.js';
 import { openKafka, type KafkaHooks } from './kafka/openKafka.js';
 import type { OpenedSource } from './OpenedSource.js';
@@ -59,7 +60,8 @@ export async function openSource(source: string, options: OpenSourceOptions = {}
   if (ext === '.csv') {
     const columns = await readCsvHeader(path);
     const from = resumeIndex(options.resume, 'file', path);
-    return { name: path, columns, records: skipBefore(readCsv(path, { keyField: options.keyField, shape: 'values' }), from), positionsThrough };
+    const chunks = (): AsyncIterable<RawRecord[]> => readCsvChunks(path, { keyField: options.keyField, shape: 'values' });
+    return { name: path, columns, records: chunked(() => skipChunksBefore(chunks(), from)), positionsThrough };
   }
   if (ext === '.jsonl' || ext === '.ndjson') {
     const from = resumeIndex(options.resume, 'file', path);
@@ -89,6 +91,14 @@ function skipBefore(records: AsyncIterable<RawRecord>, from: number): AsyncItera
   return (async function* () {
     for await (const record of records) if (record.index >= from) yield record;
   })();
+}
+
+/** {@link skipBefore} for chunks: drops the records a checkpoint already holds from each chunk. */
+async function* skipChunksBefore(chunks: AsyncIterable<RawRecord[]>, from: number): AsyncGenerator<RawRecord[]> {
+  for await (const chunk of chunks) {
+    if (from <= 0 || (chunk[0]?.index ?? 0) >= from) yield chunk;
+    else if ((chunk.at(-1)?.index ?? -1) >= from) yield chunk.filter((record) => record.index >= from);
+  }
 }
 
 /** Column names of a JSON Lines file: the keys of its first object, or the configured names for arrays. */

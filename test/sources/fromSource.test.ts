@@ -1,6 +1,7 @@
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, SourceError } from '../../src/errors.js';
+import { chunked } from '../../src/sources/ChunkedRecords.js';
 import { fromSource } from '../../src/sources/fromSource.js';
 import { sea } from '../../src/sources/synthetic.js';
 import type { RawRecord } from '../../src/types.js';
@@ -117,6 +118,35 @@ describe('fromSource', () => {
     subscription.unsubscribe();
     expect(count).toBeGreaterThan(0);
     expect(completed).toBe(false);
+  });
+
+  it('pulls a chunked source a chunk at a time, with the same records, limits, errors and closing', async () => {
+    const state = { pulls: 0, closed: false };
+    const source = (n: number, size: number, failAfter = Infinity) =>
+      chunked(async function* () {
+        try {
+          for (let from = 0; from < n; from += size) {
+            if (from >= failAfter) throw new SourceError(`broken at ${from}`);
+            state.pulls++;
+            yield Array.from({ length: Math.min(size, n - from) }, (_, i) => record(from + i));
+          }
+        } finally {
+          state.closed = true;
+        }
+      });
+    const all = await lastValueFrom(fromSource(source(1000, 300)).pipe(toArray()));
+    expect(all.map((r) => r.index)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(state.pulls).toBe(4);
+    state.closed = false;
+    const first = await lastValueFrom(fromSource(source(1000, 300), { maxRecords: 450 }).pipe(toArray()));
+    expect(first).toHaveLength(450); // stops inside the second chunk
+    await until(() => state.closed);
+    expect(state.closed).toBe(true);
+    const seen: number[] = [];
+    await expect(lastValueFrom(fromSource(source(1000, 300, 600)).pipe(toArray()))).rejects.toThrow('broken at 600');
+    fromSource(source(1000, 300, 600)).subscribe({ next: (r) => seen.push(r.index), error: () => undefined });
+    await until(() => seen.length === 600);
+    expect(seen).toHaveLength(600); // every record before the error
   });
 
   it('rejects a non-positive rate and a negative maxRecords', () => {
