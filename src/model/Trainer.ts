@@ -3,8 +3,10 @@ import { ModelError } from '../errors.js';
 import type { Task } from '../types.js';
 import { Adam, type AdamState } from './Adam.js';
 import { buildModel } from './build.js';
+import { checkWeights } from './checkWeights.js';
 import type { Engine, EngineSnapshot, StepResult, WeightData } from './Engine.js';
 import type { EngineSettings } from './EngineSettings.js';
+import { restoreEngine, snapshotEngine } from './engineSnapshot.js';
 
 /** The settings of the TF.js engine: the shared engine settings. */
 export type TrainerSettings = EngineSettings;
@@ -152,15 +154,7 @@ export class Trainer implements Engine {
 
   /** Overwrites the model weights with ones from `getWeights` (same architecture). */
   setWeights(weights: readonly WeightData[]): void {
-    if (weights.length !== this.vars.length) {
-      throw new ModelError(`setWeights: got ${weights.length} tensors, the model has ${this.vars.length}`);
-    }
-    this.vars.forEach((v, i) => {
-      const w = weights[i] as WeightData;
-      if (!tf.util.arraysEqual(w.shape, v.shape) || w.values.length !== v.size) {
-        throw new ModelError(`setWeights: tensor ${i} has shape [${w.shape}], the model needs [${v.shape}]`);
-      }
-    });
+    checkWeights(weights, this.vars.map((v) => v.shape));
     tf.tidy(() => this.vars.forEach((v, i) => v.assign(tf.tensor((weights[i] as WeightData).values.slice(), v.shape))));
   }
 
@@ -180,16 +174,12 @@ export class Trainer implements Engine {
 
   /** Weights and optimizer state as JSON. */
   snapshot(): EngineSnapshot {
-    return {
-      weights: this.getWeights().map((w) => ({ shape: w.shape, values: Array.from(w.values) })),
-      optimizer: this.optimizerState,
-    };
+    return snapshotEngine(this);
   }
 
   /** Restores a `snapshot()` into a trainer built with the same settings. */
   restore(snapshot: EngineSnapshot): void {
-    this.setWeights(snapshot.weights.map((w) => ({ shape: w.shape, values: Float32Array.from(w.values) })));
-    this.optimizerState = snapshot.optimizer;
+    restoreEngine(this, snapshot);
   }
 
   /** Releases the model and optimizer tensors. */

@@ -2,6 +2,7 @@ import { ModelError } from '../../errors.js';
 import type { Task } from '../../types.js';
 import type { AdamState } from '../AdamSettings.js';
 import { checkWeights } from '../checkWeights.js';
+import { restoreEngine, snapshotEngine } from '../engineSnapshot.js';
 import type { Engine, EngineSnapshot, StepResult, WeightData } from '../Engine.js';
 import type { EngineSettings } from '../EngineSettings.js';
 import { activations } from './activations.js';
@@ -203,15 +204,11 @@ export class DenseEngine implements Engine {
   }
 
   snapshot(): EngineSnapshot {
-    return {
-      weights: this.getWeights().map((w) => ({ shape: w.shape, values: Array.from(w.values) })),
-      optimizer: this.optimizerState,
-    };
+    return snapshotEngine(this);
   }
 
   restore(snapshot: EngineSnapshot): void {
-    this.setWeights(snapshot.weights.map((w) => ({ shape: w.shape, values: Float32Array.from(w.values) })));
-    this.optimizerState = snapshot.optimizer;
+    restoreEngine(this, snapshot);
   }
 
   /** Releases the per-batch buffers; the engine is not to be used afterwards. */
