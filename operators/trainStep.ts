@@ -43,12 +43,19 @@ export function trainStep(
   let xs = new Float32Array(0);
   let targets = new Float32Array(0);
   let rows = new Int32Array(0);
+  // Views of the first k rows, made once per k (a step per record would otherwise make two per record).
+  let xViews: Float32Array[] = [];
+  let targetViews: Float32Array[] = [];
   const ensure = (n: number): void => {
     if (rows.length >= n) return;
     xs = new Float32Array(n * dim);
     targets = new Float32Array(n);
     rows = new Int32Array(n);
+    xViews = [];
+    targetViews = [];
   };
+  const xOf = (k: number): Float32Array => (xViews[k] ??= xs.subarray(0, k * dim));
+  const targetsOf = (k: number): Float32Array => (targetViews[k] ??= targets.subarray(0, k));
 
   /** Gathers the rows of `split` in [start, end) into xs/targets/rows; returns how many. */
   const gather = (samples: readonly ScaledSample[], start: number, end: number, split: ScaledSample['split']): number => {
@@ -87,10 +94,10 @@ export function trainStep(
     for (let from = 0; from < n; from += chunk) {
       const to = Math.min(n, from + chunk);
       const holdout = gather(samples, from, to, 'holdout');
-      if (holdout > 0) scatter(predictions, holdout, engine.predict(xs.subarray(0, holdout * dim), holdout));
+      if (holdout > 0) scatter(predictions, holdout, engine.predict(xOf(holdout), holdout));
       const train = gather(samples, from, to, 'train');
       if (train === 0) continue;
-      const result = engine.step(xs.subarray(0, train * dim), targets.subarray(0, train), train);
+      const result = engine.step(xOf(train), targetsOf(train), train);
       scatter(predictions, train, result.predictions);
       steps++;
       lossSum += result.loss;
