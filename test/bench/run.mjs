@@ -236,6 +236,7 @@ log(`machine: ${machine.nproc} cores, ${machine.cpu}, ${machine.memoryGiB} GiB; 
 const e2e = [];
 const ratios = [];
 const stages = [];
+let engines;
 let soak;
 let kafka;
 const entry = (dataset, system, variant, does) => {
@@ -397,7 +398,6 @@ function combineStages(s, runs) {
 writeReport();
 
 // ---------------------------------------------------------------- engines: the crossover
-let engines;
 if (smoke) skip('engine crossover', '--smoke');
 else if (!sections.has('engines')) skip('engine crossover', `--sections ${opt.sections}`);
 else {
