@@ -41,7 +41,8 @@ export class DenseEngine implements Engine {
   private readonly params: Float32Array;
   private readonly grads: Float64Array;
   private readonly adam: DenseAdam;
-  private readonly hasDropout: boolean;
+  /** Index of the first dropout op, or -1: the layers before it compute the same in both modes. */
+  private readonly firstDropout: number;
   private readonly maxWidth: number;
   private lr = 0;
   private l2Value = 0;
@@ -90,7 +91,7 @@ export class DenseEngine implements Engine {
       maxWidth = Math.max(maxWidth, o.outDim);
     }
     this.maxWidth = maxWidth;
-    this.hasDropout = this.ops.some((o) => o.dropout !== undefined);
+    this.firstDropout = this.ops.findIndex((o) => o.dropout !== undefined);
   }
 
   get learningRate(): number {
@@ -138,11 +139,15 @@ export class DenseEngine implements Engine {
     this.reserve(n);
     const width = this.width;
     let out = this.stepOut;
-    if (this.hasDropout) {
+    let from = 0;
+    if (this.firstDropout >= 0) {
+      // Scores in inference mode first; the training pass then reuses the layers before the
+      // first dropout (no randomness there) and recomputes only from it on.
       losses.outputs(this.task, this.forward(x, n, false), n, width, out);
       out = this.trainOut;
+      from = this.firstDropout;
     }
-    const logits = this.forward(x, n, true);
+    const logits = this.forward(x, n, true, from);
     const dLogits = this.deltaA;
     const dataLoss = losses.lossAndGradient(this.task, logits, target, n, width, out, dLogits);
 
@@ -220,12 +225,15 @@ export class DenseEngine implements Engine {
     this.stepOut = this.trainOut = this.predictOut = this.stepView = this.predictView = EMPTY32;
   }
 
-  /** Runs the layers on n rows; returns the logits (the output layer's z). */
-  private forward(x: Float32Array, n: number, training: boolean): Float32Array {
+  /**
+   * Runs the layers on n rows; returns the logits (the output layer's z). With `from` > 0 the
+   * layers before it are taken as they are from the last pass on the same rows.
+   */
+  private forward(x: Float32Array, n: number, training: boolean, from = 0): Float32Array {
     const ops = this.ops;
     const params = this.params;
-    let current = x;
-    for (let k = 0; k < ops.length; k++) {
+    let current = from === 0 ? x : ops[from - 1]!.a;
+    for (let k = from; k < ops.length; k++) {
       const o = ops[k]!;
       o.input = current;
       if (o.dropout !== undefined) {
