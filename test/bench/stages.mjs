@@ -97,7 +97,7 @@ async function stage(name, what, n, fn) {
 }
 
 // read: the source as the pipeline pulls it (file I/O + CSV parse, or the generator for synth:).
-const raws = await stage('read', 'source iterator: file read + CSV parse (fast-csv), one RawRecord per row', 1, async () => {
+const raws = await stage('read', 'source iterator: file read + CSV split (the fast path: plain split of unquoted lines), one RawRecord per row', 1, async () => {
   const out = [];
   for await (const r of opened.records) {
     out.push(r);
@@ -116,11 +116,11 @@ const samples = await stage('decode', 'decode(): validate + parse numbers into a
   }
   return out;
 });
-const routed = await stage('route', 'route: hashUnit(key) < split, spread into a new object', n, () =>
+const routed = await stage('route', 'route: hashUnit(key) < split, a new routed sample object', n, () =>
   samples.map((s) => ({ ...s, split: hashUnit(s.key ?? String(s.index), 0) < 0 ? 'holdout' : 'train' })),
 );
 const scaler = new Standardizer({ dim: schema.features.length });
-const scaled = await stage('standardize', 'Standardizer.update + transform (Welford) and the operator\'s object spread', n, () =>
+const scaled = await stage('standardize', 'Standardizer.update + transform (Welford) and a new scaled sample object', n, () =>
   routed.map((s) => {
     scaler.update(s.x, s.y);
     return { ...s, z: scaler.transform(s.x), target: s.y, targetShift: 0, targetScale: 1 };
@@ -162,7 +162,7 @@ await stage('drift + tuner', 'DriftMonitor.update (Page-Hinkley) + Tuner.decide 
 });
 const telemetry = new Telemetry();
 const progress = new Progress('off', { stream: process.stderr });
-await stage('telemetry', 'per batch: observeBatch, observeEvaluation, detector stats, tf.memory() tensor gauge, progress', n, () => {
+await stage('telemetry', 'per batch: observeBatch, observeEvaluation, detector stats, engine buffer or tensor gauge, progress', n, () => {
   scored.forEach((b, i) => {
     telemetry.observeBatch(b);
     telemetry.observeEvaluation(evaluations[i]);
