@@ -1,3 +1,4 @@
+export { lag } from './lag.js';
 export { miniBatch } from './miniBatch.js';
 export { rollingMetrics } from './rollingMetrics.js';
 export { route } from './route.js';

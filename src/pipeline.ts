@@ -1,5 +1,6 @@
 import { defaultIfEmpty, filter, lastValueFrom, map, tap } from 'rxjs';
 import { detectDrift } from '../operators/detectDrift.js';
+import { lag } from '../operators/lag.js';
 import { miniBatch } from '../operators/miniBatch.js';
 import { rollingMetrics } from '../operators/rollingMetrics.js';
 import { route } from '../operators/route.js';
@@ -72,7 +73,7 @@ export interface PipelineResult {
 
 /**
  * The one place that wires the operators and subscribes:
- * source -> decode (rejects to `onRejected`) -> route -> standardize -> batch -> train step
+ * source -> decode (rejects to `onRejected`) -> lag -> route -> standardize -> batch -> train step
  * -> evaluate -> detect drift -> tune. The loop closes through `parts.controls`: the tuner writes
  * the hyperparameters and actions there, the next train step reads them. Resolves when the source
  * ends (or the signal aborts it, after the in-flight batch) with the final counts.
@@ -83,7 +84,7 @@ export interface PipelineResult {
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const { config, schema, parts } = options;
-  const { engine, scaler, evaluator, monitor, tuner, controls, counts } = parts;
+  const { engine, lags, scaler, evaluator, monitor, tuner, controls, counts } = parts;
   const started = performance.now();
   let lastIndex = -1;
 
@@ -99,6 +100,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       options.onRejected(decoded);
       return false;
     }),
+    lag(lags),
   );
   const reports$ = samples$.pipe(
     route({ validationSplit: config.validationSplit, seed: config.splitSeed }),

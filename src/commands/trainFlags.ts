@@ -60,6 +60,25 @@ function define(flag: string, path: string, options: { parse?: (v: string) => un
 
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
 
+/** `--label-lags 1,2`: record counts back. */
+function lagList(value: string): number[] {
+  return list(value).map((k) => {
+    if (!/^\d+$/.test(k)) throw new InvalidArgumentError(`--label-lags takes record counts back, comma-separated (1,2), got "${value}"`);
+    return Number(k);
+  });
+}
+
+/** `--feature-lags nswprice:1,nswprice:2,vicprice:1` -> { nswprice: [1, 2], vicprice: [1] }. */
+function featureLags(value: string): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const item of list(value)) {
+    const m = /^(.+):(\d+)$/.exec(item);
+    if (!m) throw new InvalidArgumentError(`--feature-lags takes name:lag pairs, comma-separated (nswprice:1,nswprice:2), got "${item}"`);
+    (out[m[1] as string] ??= []).push(Number(m[2]));
+  }
+  return out;
+}
+
 /** `--checkpoint-every 5000` (records) or `--checkpoint-every 30s` (seconds). */
 function checkpointEvery(value: string): Record<string, number> {
   const m = /^(\d+(?:\.\d+)?)(s?)$/.exec(value.trim());
@@ -84,6 +103,8 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
   define('--classes <n>', 'classes', { parse: numberArg('--classes') }),
   define('--validation-split <fraction>', 'validationSplit', { parse: numberArg('--validation-split') }),
   define('--batch-size <n>', 'batch.size', { parse: numberArg('--batch-size') }),
+  define('--label-lags <lags>', 'lags.label', { parse: lagList }),
+  define('--feature-lags <name:lag,...>', 'lags.features', { parse: featureLags }),
   define('--max-wait-ms <ms>', 'batch.maxWaitMs', { parse: numberArg('--max-wait-ms') }),
   define('--lr <rate>', 'optimizer.learningRate', { parse: numberArg('--lr') }),
   define('--l2 <strength>', 'l2', { parse: numberArg('--l2') }),

@@ -6,6 +6,7 @@ import { chooseEngine } from '../model/chooseEngine.js';
 import { createEngine } from '../model/createEngine.js';
 import type { Engine, EngineKind } from '../model/Engine.js';
 import type { EngineSettings } from '../model/EngineSettings.js';
+import { Lags } from '../records/Lags.js';
 import { emptyCounts, type RecordCounts } from '../records/RecordCounts.js';
 import { Standardizer } from '../stats/Standardizer.js';
 import { Controls } from '../tune/Controls.js';
@@ -15,6 +16,8 @@ import type { Schema } from '../types.js';
 /** Everything stateful in a training run, built from one config and schema: what a checkpoint holds. */
 export interface TrainingParts {
   readonly engine: Engine;
+  /** Temporal features: each entity's recent labels and feature values (appended to the features). */
+  readonly lags: Lags;
   readonly scaler: Standardizer;
   readonly evaluator: Evaluator;
   readonly monitor: DriftMonitor;
@@ -33,11 +36,14 @@ export interface TrainingParts {
  * await runPipeline({ config, schema, records, parts, onRejected });
  */
 export function createTrainingParts(config: Config, schema: Schema, options: PartsOptions = {}): TrainingParts {
-  const engine = createEngine(engineKind(config, schema, options), engineSettings(config, schema));
-  const scaler = createScaler(config, schema);
+  const lags = createLags(config, schema);
+  const model = modelSchema(schema, lags);
+  const engine = createEngine(engineKind(config, model, options), engineSettings(config, model));
+  const scaler = createScaler(config, model);
   const hyperParams = { learningRate: config.optimizer.learningRate, l2: config.l2 };
   return {
     engine,
+    lags,
     scaler,
     evaluator: createEvaluator(config, schema),
     monitor: createMonitor(config, schema),
@@ -45,6 +51,16 @@ export function createTrainingParts(config: Config, schema: Schema, options: Par
     controls: new Controls(hyperParams, { engine, scaler }),
     counts: emptyCounts(),
   };
+}
+
+/** The lag state a config asks for (none by default). */
+export function createLags(config: Config, schema: Pick<Schema, 'features' | 'label'>): Lags {
+  return new Lags(config.lags, schema);
+}
+
+/** The schema the model sees: the source's features, then the lagged columns (`class@1`, ...). */
+export function modelSchema(schema: Schema, lags: Pick<Lags, 'names'>): Schema {
+  return lags.names.length === 0 ? schema : { ...schema, features: [...schema.features, ...lags.names] };
 }
 
 export interface PartsOptions {

@@ -10,7 +10,7 @@ import type { Telemetry } from '../telemetry/registry.js';
 import type { Schema } from '../types.js';
 import type { CommitGate } from './CommitGate.js';
 import type { DeadLetterSink } from './openDeadLetter.js';
-import type { TrainingParts } from './TrainingParts.js';
+import { modelSchema, type TrainingParts } from './TrainingParts.js';
 
 /** The checkpoint directory of a run and what was found in it at start. */
 export interface Checkpoints {
@@ -59,10 +59,16 @@ export async function startCheckpointing(options: {
   readonly log: Logger;
 }): Promise<Checkpointer | undefined> {
   const { config, schema, parts, checkpoints, deadLetter, source, gate, telemetry, log } = options;
-  const summary: ConfigSummary = { ...schema, layers: config.model.layers };
+  // The model's features, lagged columns included: a checkpoint taken with other lags does not fit.
+  const summary: ConfigSummary = { ...modelSchema(schema, parts.lags), layers: config.model.layers };
   const checkpointParts = {
     ...parts,
-    extra: { monitor: parts.monitor, tuner: parts.tuner, ...(deadLetter.file ? { deadLetter: deadLetter.file } : {}) },
+    extra: {
+      monitor: parts.monitor,
+      tuner: parts.tuner,
+      ...(parts.lags.size > 0 ? { lags: parts.lags } : {}),
+      ...(deadLetter.file ? { deadLetter: deadLetter.file } : {}),
+    },
   };
   const loaded = checkpoints?.loaded;
   if (loaded) {

@@ -55,6 +55,18 @@ describe('streamtune train (CLI, real files)', () => {
     expect(existsSync(join(tmp, 'elec2.dead.jsonl'))).toBe(false);
   });
 
+  it('learns Elec2 record by record with temporal features (--label-lags, --feature-lags) above the no-change baseline', async () => {
+    const base = await train('elec2-b1', ['--source', sharedData('elec2.csv'), '--batch-size', '1']);
+    const { summary } = await train('elec2-lags', [
+      '--source', sharedData('elec2.csv'), '--batch-size', '1', '--label-lags', '1,2', '--feature-lags', 'nswprice:1,vicprice:1',
+    ]);
+    expect(summary.records.total).toBe(45_312);
+    const noChange = summary.baselines.noChange?.accuracy ?? NaN;
+    expect(base.summary.prequential.accuracy).toBeLessThan(noChange); // without lags the MLP loses to "same as before"
+    expect(summary.prequential.accuracy).toBeGreaterThan(noChange + 0.03);
+    expect(summary.holdout.accuracy).toBeGreaterThan(noChange + 0.02);
+  }, 120_000);
+
   it('learns Bike Sharing (regression): MSE in the target units well below the running-mean baseline', async () => {
     const { summary } = await train('bike', [
       '--source',
