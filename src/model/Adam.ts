@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from '../errors.js';
+import { nonNegative } from './nonNegative.js';
 import { resolveAdamSettings, type AdamSettings, type AdamState } from './AdamSettings.js';
 
 export { DEFAULT_ADAM, type AdamSettings, type AdamSlot, type AdamState } from './AdamSettings.js';
@@ -37,10 +38,7 @@ export class Adam {
   }
 
   set learningRate(value: number) {
-    if (!(Number.isFinite(value) && value >= 0)) {
-      throw new ModelError(`learningRate must be a finite number >= 0, got ${value}`);
-    }
-    this.lr = value;
+    this.lr = nonNegative('learningRate', value);
   }
 
   /** Number of updates applied so far. */

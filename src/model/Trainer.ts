@@ -4,6 +4,7 @@ import type { Task } from '../types.js';
 import { Adam, type AdamState } from './Adam.js';
 import { buildModel } from './build.js';
 import { checkWeights } from './checkWeights.js';
+import { nonNegative } from './nonNegative.js';
 import type { Engine, EngineSnapshot, StepResult, WeightData } from './Engine.js';
 import type { EngineSettings } from './EngineSettings.js';
 import { restoreEngine, snapshotEngine } from './engineSnapshot.js';
@@ -73,8 +74,7 @@ export class Trainer implements Engine {
   }
 
   set l2(value: number) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new ModelError(`l2 must be a finite number >= 0, got ${value}`);
-    this.l2Value = value;
+    this.l2Value = nonNegative('l2', value);
   }
 
   /** Width of one prediction row: 1, or the number of classes. */

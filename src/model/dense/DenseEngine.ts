@@ -2,6 +2,7 @@ import { ModelError } from '../../errors.js';
 import type { Task } from '../../types.js';
 import type { AdamState } from '../AdamSettings.js';
 import { checkWeights } from '../checkWeights.js';
+import { nonNegative } from '../nonNegative.js';
 import { restoreEngine, snapshotEngine } from '../engineSnapshot.js';
 import type { Engine, EngineSnapshot, StepResult, WeightData } from '../Engine.js';
 import type { EngineSettings } from '../EngineSettings.js';
@@ -99,10 +100,7 @@ export class DenseEngine implements Engine {
   }
 
   set learningRate(value: number) {
-    if (!(Number.isFinite(value) && value >= 0)) {
-      throw new ModelError(`learningRate must be a finite number >= 0, got ${value}`);
-    }
-    this.lr = value;
+    this.lr = nonNegative('learningRate', value);
   }
 
   get l2(): number {
@@ -110,8 +108,7 @@ export class DenseEngine implements Engine {
   }
 
   set l2(value: number) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new ModelError(`l2 must be a finite number >= 0, got ${value}`);
-    this.l2Value = value;
+    this.l2Value = nonNegative('l2', value);
   }
 
   get iterations(): number {
