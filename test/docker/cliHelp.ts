@@ -1,21 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Newest modification time of the TypeScript sources the CLI is built from. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
+import { builtCli, REPO } from '../support/builtCli.js';
 
 /**
  * The `--help` text of a CLI subcommand, from `dist/src/cli.js` when it is newer than every source
@@ -25,25 +9,12 @@ function newestSource(dir: string): number {
  * const help = cliHelp('train'); // 'Usage: streamtune train [options] ...'
  */
 export function cliHelp(subcommand: string): string {
-  const built = join(REPO, 'dist/src/cli.js');
-  const sourcesAt = Math.max(newestSource(join(REPO, 'src')), newestSource(join(REPO, 'operators')));
-  if (existsSync(built) && statSync(built).mtimeMs >= sourcesAt) return help(built, subcommand);
-  const out = join(REPO, '.tmp', `cli-help-${process.pid}`);
-  mkdirSync(out, { recursive: true });
+  const cli = builtCli();
   try {
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', out, '--declaration', 'false', '--sourceMap', 'false'], {
-      cwd: REPO,
-      stdio: 'pipe',
-    });
-    return help(join(out, 'src/cli.js'), subcommand);
+    return execFileSync(process.execPath, [cli.path, subcommand, '--help'], { cwd: REPO, encoding: 'utf8' });
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    cli.dispose();
   }
-}
-
-function help(cli: string, subcommand: string): string {
-  return execFileSync(process.execPath, [cli, subcommand, '--help'], { cwd: REPO, encoding: 'utf8' });
 }
 
 /**

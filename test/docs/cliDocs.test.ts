@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configKeys } from '../../src/commands/configKeys.js';
 import { TRAIN_FLAGS } from '../../src/commands/trainFlags.js';
 import { configSchema } from '../../src/config.js';
-import { builtCli, runCli } from './builtCli.js';
+import { builtCli, runCli } from '../support/builtCli.js';
 
 /** Each option of a `--help` text with its description, wrapped lines joined. */
 function optionsOf(help: string): Map<string, string> {

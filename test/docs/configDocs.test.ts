@@ -6,7 +6,7 @@ import { configKeys } from '../../src/commands/configKeys.js';
 import { renderConfigDocs } from '../../src/commands/docs/renderConfigDocs.js';
 import { TRAIN_FLAGS } from '../../src/commands/trainFlags.js';
 import { configSchema, parseConfig } from '../../src/config.js';
-import { REPO } from './builtCli.js';
+import { REPO } from '../support/builtCli.js';
 
 /** Keys whose schema line another change owns; remove an entry once its line has a `.describe()`. */
 const UNDESCRIBED_ELSEWHERE = new Set(['kafka.sessionTimeoutMs']);

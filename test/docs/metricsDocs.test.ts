@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderMetricsDocs } from '../../src/commands/docs/renderMetricsDocs.js';
 import { Telemetry } from '../../src/telemetry/registry.js';
 import { TUNING_SERIES } from '../../src/tune/tuningSeries.js';
-import { REPO } from './builtCli.js';
+import { REPO } from '../support/builtCli.js';
 
 describe('docs/metrics.md', () => {
   it('is what the registry generates (run `npm run docs` when this fails)', async () => {

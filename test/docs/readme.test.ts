@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config.js';
-import { REPO } from './builtCli.js';
+import { REPO } from '../support/builtCli.js';
 
 const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 

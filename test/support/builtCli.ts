@@ -30,7 +30,7 @@ export function builtCli(): { readonly path: string; readonly dispose: () => voi
   const built = join(REPO, 'dist/src/cli.js');
   const sourcesAt = Math.max(newestSource(join(REPO, 'src')), newestSource(join(REPO, 'operators')));
   if (existsSync(built) && statSync(built).mtimeMs >= sourcesAt) return { path: built, dispose: () => {} };
-  const out = join(REPO, '.tmp', `docs-cli-${process.pid}`);
+  const out = join(REPO, '.tmp', `built-cli-${process.pid}-${Date.now()}`);
   mkdirSync(out, { recursive: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   try {
