@@ -57,7 +57,7 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
   const resources = new Resources(io.log);
   try {
     const telemetry = new Telemetry();
-    telemetry.setBackend(backend.name);
+    telemetry.setBackend(backend.name, config.engine); // the configured engine until the source's schema resolves `auto`
     const checkpoints = await openCheckpoints(config, io.log);
     // Serve /metrics and /healthz first: a trainer waiting for its first Kafka message is alive.
     if (config.metrics.enabled) {

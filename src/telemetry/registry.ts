@@ -179,7 +179,7 @@ export class Telemetry {
     for (const reason of REJECT_REASONS) this.rejected.inc({ reason }, 0);
   }
 
-  setBackend(name: string, engine = 'tfjs'): void {
+  setBackend(name: string, engine: string): void {
     this.backend.reset();
     this.backend.set({ backend: name, engine }, 1);
   }

@@ -90,7 +90,7 @@ describe('Telemetry', () => {
 
   it('keeps one backend and engine label pair', async () => {
     const t = new Telemetry();
-    t.setBackend('cpu');
+    t.setBackend('cpu', 'tfjs');
     t.setBackend('wasm', 'dense');
     const metric = await t.registry.getSingleMetric('streamtune_backend_info')?.get();
     expect(metric?.values).toEqual([{ labels: { backend: 'wasm', engine: 'dense' }, value: 1 }]);
