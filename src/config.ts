@@ -48,6 +48,13 @@ export const configSchema = z
     splitSeed: z.number().int().default(0).describe('seed of the train/holdout hash: changes which records are held out'),
     maxRecords: positiveInt.optional().describe('stop after reading this many records (in this run, when resuming)'),
     rate: z.number().positive().optional().describe('throttle the source to this many records per second'),
+    csv: z
+      .strictObject({
+        maxRecordChars: positiveInt
+          .default(1_048_576)
+          .describe('longest CSV record read, in characters (bytes for ASCII), quoted line breaks included: a longer one, or a quote left open that long, is dead-lettered as malformed_csv and reading goes on at the next line'),
+      })
+      .prefault({}),
     batch: z
       .strictObject({
         size: positiveInt.default(32).describe('records per Adam step (1: learn record by record); the pipeline moves blocks of at least 32 records'),
