@@ -1,6 +1,6 @@
 import { SourceError } from '../errors.js';
 import type { RawRecord, Schema } from '../types.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../stats/prng.js';
 
 /**
  * A seeded synthetic stream: iterable synchronously or asynchronously, and every iteration

@@ -11,7 +11,7 @@ import { Evaluator, type EvaluatorSnapshot } from '../../src/eval/Evaluator.js';
 import { Trainer, type TrainerSettings, type TrainerSnapshot } from '../../src/model/Trainer.js';
 import { Standardizer, type StandardizerSnapshot } from '../../src/stats/Standardizer.js';
 import type { ScaledSample, ScoredBatch } from '../../src/types.js';
-import { mulberry32 as rng } from '../../src/sources/prng.js';
+import { mulberry32 as rng } from '../../src/stats/prng.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

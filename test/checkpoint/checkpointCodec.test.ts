@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { configHash, type Checkpoint, type ConfigSummary } from '../../src/checkpoint/Checkpoint.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/checkpointCodec.js';
 import { CheckpointError } from '../../src/errors.js';
-import { mulberry32 as rng } from '../../src/sources/prng.js';
+import { mulberry32 as rng } from '../../src/stats/prng.js';
 
 const summary: ConfigSummary = { task: 'binary', features: ['a', 'b'], label: 'y', classes: 2, layers: [] };
 

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../src/sources/prng.js';
+import { mulberry32 } from '../../src/stats/prng.js';
 
 /** A piece of a stream: `length` values whose mean (or error rate) goes from `from` to `to` linearly. */
 export interface Segment {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ksTwoSample } from '../../src/drift/ksTwoSample.js';
-import { mulberry32 } from '../../src/sources/prng.js';
+import { mulberry32 } from '../../src/stats/prng.js';
 
 /** D by evaluating both empirical CDFs at every observed value. */
 function bruteStatistic(a: number[], b: number[]): number {

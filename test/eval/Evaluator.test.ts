@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CheckpointError, ConfigError } from '../../src/errors.js';
 import { Evaluator, type Evaluation } from '../../src/eval/Evaluator.js';
 import type { Split } from '../../src/types.js';
-import { mulberry32 as rng } from '../../src/sources/prng.js';
+import { mulberry32 as rng } from '../../src/stats/prng.js';
 import { scoredBatch as scored } from '../support/scoredBatch.js';
 
 interface Row {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Mse } from '../../src/eval/Mse.js';
-import { mulberry32 as rng } from '../../src/sources/prng.js';
+import { mulberry32 as rng } from '../../src/stats/prng.js';
 
 describe('Mse', () => {
   it('is NaN when empty', () => {

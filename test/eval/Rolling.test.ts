@@ -4,7 +4,7 @@ import { LogLoss } from '../../src/eval/LogLoss.js';
 import type { Metric } from '../../src/eval/Metric.js';
 import { Mse } from '../../src/eval/Mse.js';
 import { Rolling } from '../../src/eval/Rolling.js';
-import { mulberry32 as rng } from '../../src/sources/prng.js';
+import { mulberry32 as rng } from '../../src/stats/prng.js';
 
 type Pair = [number, number[]];
 

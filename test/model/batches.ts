@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../src/sources/prng.js';
+import { mulberry32 } from '../../src/stats/prng.js';
 
 /** Seeded standard normals (mulberry32 + Box-Muller). */
 export function normals(seed: number): () => number {

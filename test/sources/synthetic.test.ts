@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/errors.js';
-import { mulberry32 } from '../../src/sources/prng.js';
+import { mulberry32 } from '../../src/stats/prng.js';
 import { hyperplane, hyperplaneFeatures, parseSyntheticUri, SEA_FEATURES, sea } from '../../src/sources/synthetic.js';
 import type { RawRecord } from '../../src/types.js';
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { RunningMoments } from '../../src/stats/RunningMoments.js';
 import { CheckpointError, ConfigError } from '../../src/errors.js';
-import { mulberry32 as rng } from '../../src/sources/prng.js';
+import { mulberry32 as rng } from '../../src/stats/prng.js';
 
 function rows(n: number, dim: number, seed: number, f: (r: number, i: number) => number): number[][] {
   const r = rng(seed);

@@ -1,5 +1,5 @@
 import type { TuningSignals } from '../../src/tune/TuningSignals.js';
-export { mulberry32 as rng } from '../../src/sources/prng.js';
+export { mulberry32 as rng } from '../../src/stats/prng.js';
 
 /** A fixed time for decisions in tests. */
 export const NOW = '2024-05-01T12:00:00.000Z';
