@@ -10,6 +10,7 @@ import { TRAIN_SWITCHES as switches } from './commands/trainSwitches.js';
 import { EMBEDDED_SOURCE } from './sources/openSource.js';
 import { inspectCommand } from './commands/inspect.js';
 import { replayCommand } from './commands/replay.js';
+import { reportCommand } from './commands/report.js';
 import { train } from './commands/train.js';
 
 /**
@@ -100,6 +101,16 @@ program
   .option('--json', 'print JSON instead of a table')
   .action(async (dir: string, opts: { json?: boolean }) => {
     process.exitCode = await inspectCommand(dir, opts, { stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('report')
+  .description('write one self-contained HTML report of a run: metrics, baselines, drift and tuning events, hyperparameters, rejects, throughput')
+  .argument('<run>', 'the --metrics-log file of a run, or its --checkpoint-dir')
+  .option('--summary <file>', 'the run summary (--summary-json) to show beside it')
+  .option('--out <file>', 'where to write the report', 'report.html')
+  .action(async (run: string, opts: { summary?: string; out: string }) => {
+    process.exitCode = await reportCommand(run, opts, { stdout: process.stdout });
   });
 
 program

@@ -203,6 +203,7 @@ export const configSchema = z
       .prefault({}),
     metricsLog: z.string().min(1).optional().describe('append one JSON line of metrics per evaluation interval to this file'),
     summaryJson: z.string().min(1).optional().describe('write the end-of-run summary as JSON to this file'),
+    report: z.string().min(1).optional().describe('write the run report (one self-contained HTML file of charts) to this file at the end of the run'),
     progress: z
       .enum(['auto', 'tty', 'json', 'off'])
       .default('auto')

@@ -10,6 +10,7 @@ import { KafkaTopicWriter } from '../sinks/KafkaTopicWriter.js';
 import { kafkaSettings } from '../sources/kafka/openKafka.js';
 import type { Logger } from '../telemetry/logger.js';
 import { MetricsLog } from '../telemetry/MetricsLog.js';
+import { writeRunReport } from '../report/writeRunReport.js';
 import { Progress } from '../telemetry/Progress.js';
 import { Telemetry } from '../telemetry/registry.js';
 import { serveMetrics } from '../telemetry/server.js';
@@ -111,7 +112,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
   const startRecords = parts.counts.total;
   const abort = new AbortController();
   const stopListening = run.resources.add(listenForStop({ abort, log: io.log, onForce: io.forceExit ?? (() => {}) }), (stop) => stop());
-  const { reporter, progress } = startReporting(run, session);
+  const { reporter, progress, metricsLog } = startReporting(run, session);
   const result = await runPipeline({
     config,
     schema,
@@ -123,6 +124,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
       telemetry.recordRejected(rejected.reason);
     },
     onBatch: (report) => {
+      metricsLog?.observe(report); // before the reporter writes its line, which the log completes
       reporter.report(report);
       if (checkpointer) checkpointer.maybe(report.counts.total, report.doneThrough);
       else gate.allow(source.positionsThrough(report.doneThrough));
@@ -153,6 +155,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
     hyperParams: parts.controls.hyperParams,
     interrupted: abort.signal.aborted,
   });
+  if (config.report && metricsLog) writeRunReport(config.report, metricsLog.path, summary, io.log);
   return finish(run, summary, finalCheckpointFailed);
 }
 
@@ -184,10 +187,11 @@ async function openSession(run: Run, source: OpenedSource): Promise<Session> {
 }
 
 /** The progress line and the batch reporter (log, metrics, metrics log, events topic). */
-function startReporting(run: Run, session: Session): { reporter: BatchReporter; progress: Progress } {
+function startReporting(run: Run, session: Session): { reporter: BatchReporter; progress: Progress; metricsLog: MetricsLog | undefined } {
   const { config, io, telemetry, resources } = run;
   const { parts, events } = session;
-  const metricsLog = config.metricsLog ? resources.add(new MetricsLog(config.metricsLog), (m) => m.close()) : undefined;
+  const opened = MetricsLog.forRun(config);
+  const metricsLog = opened && resources.add(opened, (m) => m.close());
   const mode = config.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'json') : config.progress;
   const progress = resources.add(new Progress(mode, { stream: io.stderr, log: io.log }), (p) => p.finish());
   const reporter = new BatchReporter(
@@ -199,7 +203,7 @@ function startReporting(run: Run, session: Session): { reporter: BatchReporter; 
     },
     { logEvery: config.eval.logEvery },
   );
-  return { reporter, progress };
+  return { reporter, progress, metricsLog };
 }
 
 /** Writes the summary (JSON file and table); exit code 1 when the final checkpoint could not be written. */

@@ -117,6 +117,7 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
   define('--dead-letter <path>', 'deadLetter'),
   define('--metrics-log <path>', 'metricsLog'),
   define('--summary-json <path>', 'summaryJson'),
+  define('--report <path>', 'report'),
   define('--progress <mode>', 'progress'),
   define('--group <id>', 'kafka.group'),
   define('--dead-letter-topic <topic>', 'kafka.deadLetterTopic'),
