@@ -29,7 +29,9 @@ export function lineChart(spec: LineChartSpec): string {
   const xs = finite.map(([x]) => x);
   const ys = finite.map(([, y]) => y);
   const x = niceTicks(Math.min(...xs), Math.max(...xs), 6);
-  const y = niceTicks(spec.zero ? Math.min(0, ...ys) : Math.min(...ys), Math.max(...ys), 5);
+  const [yMin, yMax] = [spec.zero ? Math.min(0, ...ys) : Math.min(...ys), Math.max(...ys)];
+  const pad = spec.zero ? 0 : (yMax - yMin) * 0.04; // keeps a line at the extreme off the axis
+  const y = niceTicks(yMin - pad, yMax + pad, 5);
   const xLo = Math.min(...xs);
   const xHi = Math.max(...xs) > xLo ? Math.max(...xs) : xLo + 1;
   const legend = legendItems(spec);

@@ -78,7 +78,7 @@ function facts(run: RunData): string {
   const baselines = (s?.baselines ?? {}) as Record<string, Record<string, unknown>>;
   for (const [name, m] of Object.entries(baselines)) rows.push([`baseline ${name}`, metrics(m)]);
   const hp = (s?.hyperParams ?? last) as Record<string, unknown>;
-  if (hp.learningRate !== undefined) rows.push(['learning rate / l2', `${String(hp.learningRate)} / ${String(hp.l2)}`]);
+  if (hp.learningRate !== undefined) rows.push(['learning rate / l2', `${short(hp.learningRate)} / ${short(hp.l2)}`]);
   rows.push(['events', `${run.drifts.length} drift detections, ${run.tuning.length} tuning events`]);
   return `<table class="facts">${rows.map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`).join('')}</table>`;
 }
@@ -100,5 +100,7 @@ const metrics = (m: Record<string, unknown>): string =>
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `${k} ${(v as number).toFixed(4)}`)
     .join('  ');
+
+const short = (v: unknown): string => (typeof v === 'number' ? String(Number(v.toPrecision(4))) : String(v));
 
 const n = (v: unknown): string => (typeof v === 'number' ? v.toLocaleString('en-US') : '?');

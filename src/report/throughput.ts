@@ -2,8 +2,8 @@ import type { MetricsLine } from './RunData.js';
 
 /**
  * Records per second over the run, as (records, rate) points: from the lines' `seconds` (since the log
- * was opened) when all have one, else their `time`, over spans of at least `minSpan` seconds (one hundredth of
- * the run, at least 0.2 s), so a log line every few milliseconds does not make noise. A clock that
+ * was opened) when all have one, else their `time`, over spans of at least a fortieth of the run, so a log
+ * line every few milliseconds does not make noise. A clock that
  * goes back (a new process appending to the log) starts a new span.
  *
  * @example
@@ -14,7 +14,7 @@ export function throughput(lines: readonly MetricsLine[]): Array<[number, number
   const clock = lines.map((l) => (bySeconds ? (l.seconds as number) : timeOf(l)));
   const known = clock.filter((t): t is number => t !== undefined);
   if (known.length < 2) return [];
-  const minSpan = Math.max(0.2, ((known[known.length - 1] as number) - (known[0] as number)) / 100);
+  const minSpan = ((known[known.length - 1] as number) - (known[0] as number)) / 40;
   const out: Array<[number, number]> = [];
   let from = 0;
   for (let i = 1; i < lines.length; i++) {
@@ -24,7 +24,7 @@ export function throughput(lines: readonly MetricsLine[]): Array<[number, number
       from = i;
       continue;
     }
-    if (t1 - t0 < minSpan) continue;
+    if (t1 - t0 < minSpan || t1 === t0) continue;
     const records = (lines[i] as MetricsLine).records - (lines[from] as MetricsLine).records;
     out.push([(lines[i] as MetricsLine).records, records / (t1 - t0)]);
     from = i;
