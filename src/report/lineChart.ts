@@ -26,7 +26,7 @@ const MARKER_STYLE: Record<Marker['kind'], { color: string; dash: string; name: 
 export function lineChart(spec: LineChartSpec): string {
   const finite = spec.series.flatMap((s) => s.points.filter((p): p is readonly [number, number] => p[1] !== null));
   if (finite.length === 0) return emptyChart(spec.id, spec.title);
-  const xs = finite.map(([x]) => x);
+  const xs = [...finite.map(([x]) => x), ...spec.markers.map((m) => m.x)]; // events after the last line show too
   const ys = finite.map(([, y]) => y);
   const x = niceTicks(Math.min(...xs), Math.max(...xs), 6);
   const [yMin, yMax] = [spec.zero ? Math.min(0, ...ys) : Math.min(...ys), Math.max(...ys)];
@@ -53,7 +53,7 @@ export function lineChart(spec: LineChartSpec): string {
   parts.push(
     `<text class="axis-label" transform="translate(14 ${f((top + H - BOTTOM) / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
   );
-  for (const m of spec.markers.filter((m) => m.x >= xLo && m.x <= xHi)) {
+  for (const m of spec.markers) {
     const style = MARKER_STYLE[m.kind];
     parts.push(
       `<line class="marker marker-${m.kind}" x1="${f(px(m.x))}" x2="${f(px(m.x))}" y1="${top}" y2="${H - BOTTOM}" ` +

@@ -62,10 +62,10 @@ function throughputChart(lines: readonly MetricsLine[]): LineChartSpec | undefin
   return { id: 'throughput', title: 'Throughput', xLabel: 'records', yLabel: 'records / s', series, markers: [], zero: true };
 }
 
-/** Rejected records by reason: from the last line, else the summary. */
+/** Rejected records by reason: from the summary (the final counts), else the last line. */
 function rejects(run: RunData): BarChartSpec {
   const last = run.lines[run.lines.length - 1] as MetricsLine;
-  const byReason = (last.rejectedByReason ?? run.summary?.rejectedByReason) as Record<string, unknown> | undefined;
+  const byReason = (run.summary?.rejectedByReason ?? last.rejectedByReason) as Record<string, unknown> | undefined;
   const bars = Object.entries(byReason ?? {})
     .filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0)
     .map(([label, value]) => ({ label, value }))

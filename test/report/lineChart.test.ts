@@ -18,7 +18,7 @@ describe('lineChart', () => {
       markers: [
         { x: 15, kind: 'drift', label: 'drift: adwin' },
         { x: 25, kind: 'tuning', label: 'tuning' },
-        { x: 99, kind: 'tuning', label: 'outside the records drawn' },
+        { x: 99, kind: 'tuning', label: 'after the last point: the axis reaches it' },
       ],
     });
     expect(svg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
@@ -26,7 +26,7 @@ describe('lineChart', () => {
     expect(count(svg.match(/data-series="train"[^>]*d="([^"]*)"/)?.[1] ?? '', /M/g)).toBe(2);
     expect(svg).toContain('data-series="holdout &amp; co" data-points="2"');
     expect(count(svg, /class="marker marker-drift"/g)).toBe(1);
-    expect(count(svg, /class="marker marker-tuning"/g)).toBe(1);
+    expect(count(svg, /class="marker marker-tuning"/g)).toBe(2);
     expect(svg).toContain('<title>Loss &lt;window&gt;</title>');
     expect(svg).toContain('drift detected (1)');
   });
