@@ -11,14 +11,14 @@ const RIGHT = 16;
 const BOTTOM = 42;
 const MARKER_STYLE: Record<Marker['kind'], { color: string; dash: string; name: string }> = {
   drift: { color: PALETTE.drift, dash: '4 3', name: 'drift detected' },
-  tuning: { color: PALETTE.tuning, dash: '1 3', name: 'tuning event' },
+  tuning: { color: PALETTE.tuning, dash: '', name: 'tuning event' },
   champion: { color: PALETTE.champion, dash: '6 2', name: 'new champion' },
 };
 
 /**
  * A line chart as a self-contained SVG element: axes with round ticks, grid lines, a legend, one
  * path per series (`data-series`, `data-points`: its number of drawn points) and a vertical line
- * per marker with its label as a tooltip. No script, no fonts or files from elsewhere.
+ * per marker with its label as a tooltip (a short tick at the top for tuning events, which can be many). No script, no fonts or files from elsewhere.
  *
  * @example
  * const svg = lineChart({ id: 'loss', title: 'Loss', xLabel: 'records', yLabel: 'mse', series, markers: [] });
@@ -55,9 +55,11 @@ export function lineChart(spec: LineChartSpec): string {
   );
   for (const m of spec.markers) {
     const style = MARKER_STYLE[m.kind];
+    // Tuning events can come by the hundred: a tick along the top edge, not a line across the data.
+    const [y1, y2, width] = m.kind === 'tuning' ? [top, top + 9, 1.5] : [top, H - BOTTOM, 1];
     parts.push(
-      `<line class="marker marker-${m.kind}" x1="${f(px(m.x))}" x2="${f(px(m.x))}" y1="${top}" y2="${H - BOTTOM}" ` +
-        `stroke="${style.color}" stroke-dasharray="${style.dash}" stroke-opacity="0.7"><title>${escapeXml(`${m.label} (record ${m.x})`)}</title></line>`,
+      `<line class="marker marker-${m.kind}" x1="${f(px(m.x))}" x2="${f(px(m.x))}" y1="${y1}" y2="${y2}" stroke="${style.color}" ` +
+        `stroke-width="${width}"${style.dash ? ` stroke-dasharray="${style.dash}"` : ''} stroke-opacity="0.8"><title>${escapeXml(`${m.label} (record ${m.x})`)}</title></line>`,
     );
   }
   for (const s of spec.series) parts.push(seriesPath(s, px, py, spec.step === true));
