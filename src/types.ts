@@ -75,6 +75,7 @@ export interface ScaledSample extends RoutedSample {
 
 export const REJECT_REASONS = [
   'malformed',
+  'malformed_csv',
   'column_count',
   'missing_feature',
   'empty_value',

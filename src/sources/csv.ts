@@ -21,11 +21,21 @@ export interface CsvOptions {
   readonly shape?: 'fields' | 'values';
   /**
    * Which parser splits the rows: `fast` (the default: a plain split for lines without quotes, a
-   * port of fast-csv's row parser for the others) or `fast-csv` itself (the reference, slower).
-   * Both give the same records.
+   * port of fast-csv's row parser for the others) or `fast-csv` itself (the reference the tests
+   * and the stage benchmark compare with, slower). On well-formed CSV both give the same records,
+   * but `fast-csv` counts positions in rows, not lines, and stops at the first malformed record
+   * (a `SourceError`) where `fast` dead-letters it and goes on.
    */
   readonly parser?: 'fast' | 'fast-csv';
+  /**
+   * The longest record, in characters (`csv.maxRecordChars`; default 1 MiB): a longer one, or one
+   * whose quote stays open that long, becomes a `malformed_csv` record. Never more is buffered.
+   */
+  readonly maxRecordChars?: number;
 }
+
+/** The default of {@link CsvOptions.maxRecordChars}, as in the config. */
+export const MAX_RECORD_CHARS = 1_048_576;
 
 /** Bytes read from the file at a time. */
 const CHUNK_BYTES = 256 * 1024;
@@ -35,10 +45,14 @@ const CHUNK_RECORDS = 1024;
 /**
  * Streams a CSV file with a header row as raw records, pulled one at a time (the file is never
  * read whole, and a slow consumer slows the reading). Rows whose column count differs from the
- * header become records with `error.reason = 'column_count'`, in file order, never dropped.
+ * header become records with `error.reason = 'column_count'`, in file order, never dropped. A
+ * record that cannot be parsed (a quote never closed, text after a closing quote) or is longer
+ * than `maxRecordChars` becomes a record with `error.reason = 'malformed_csv'`, positioned at
+ * the line where it began, its raw text that line (cut to 4096 characters); reading goes on at
+ * the next line. Positions are 1-based physical lines (line breaks inside quoted fields count).
  * Blank lines are skipped (a row of empty cells, `,,`, is a record: decode rejects it). A
  * missing, unreadable or empty file (no header) throws a `SourceError` when iterated, as does a
- * broken quote (after the records before it).
+ * header row that cannot be parsed.
  *
  * @example
  * for await (const record of readCsv('data/elec2.csv')) {
@@ -53,7 +67,7 @@ export async function* readCsv(path: string, options: CsvOptions = {}): AsyncGen
 /**
  * {@link readCsv}'s records a chunk at a time: the rows of each block read from the file (at
  * most {@link CHUNK_RECORDS} a chunk with the fast-csv parser). Same records, same errors: the
- * records before a broken quote come out in a last chunk before the error is thrown.
+ * records before an error come out in a last chunk before it is thrown.
  *
  * @example
  * for await (const chunk of readCsvChunks('data/elec2.csv', { shape: 'values' })) count += chunk.length;
@@ -65,8 +79,9 @@ export async function* readCsvChunks(path: string, options: CsvOptions = {}): As
   let chunk: RawRecord[] = [];
   try {
     if (options.parser === 'fast-csv') {
+      let row = 0;
       for await (const cells of fastCsvRows(handle, delimiter)) {
-        const record = records.next(cells, joinCsv(cells, delimiter));
+        const record = records.next(cells, joinCsv(cells, delimiter), ++row);
         if (record !== undefined) chunk.push(record);
         if (chunk.length >= CHUNK_RECORDS) {
           yield chunk;
@@ -74,10 +89,13 @@ export async function* readCsvChunks(path: string, options: CsvOptions = {}): As
         }
       }
     } else {
-      const splitter = new CsvSplitter(delimiter);
+      const splitter = new CsvSplitter(delimiter, maxRecordChars(path, options));
       for await (const final of feed(handle, splitter)) {
         for (let cells = splitter.next(); cells !== undefined; cells = splitter.next()) {
-          const record = records.next(cells, splitter.raw);
+          const record =
+            splitter.malformed === undefined
+              ? records.next(cells, splitter.raw, splitter.line)
+              : records.malformed(splitter.raw, splitter.line, splitter.malformed);
           if (record !== undefined) chunk.push(record);
         }
         if (chunk.length > 0) {
@@ -110,13 +128,14 @@ export async function* readCsvChunks(path: string, options: CsvOptions = {}): As
  * @example
  * await readCsvHeader('data/sea_concepts_50k.csv'); // ['x1', 'x2', 'x3', 'y']
  */
-export async function readCsvHeader(path: string, options: Pick<CsvOptions, 'delimiter'> = {}): Promise<string[]> {
+export async function readCsvHeader(path: string, options: Pick<CsvOptions, 'delimiter' | 'maxRecordChars'> = {}): Promise<string[]> {
   const delimiter = checkDelimiter(path, options.delimiter ?? ',');
   const handle = await openFile(path);
   try {
-    const splitter = new CsvSplitter(delimiter);
+    const splitter = new CsvSplitter(delimiter, maxRecordChars(path, options));
     for await (const final of feed(handle, splitter)) {
       for (let cells = splitter.next(); cells !== undefined; cells = splitter.next()) {
+        if (splitter.malformed !== undefined) throw new Error(`line ${splitter.line}: ${splitter.malformed}`);
         if (!isBlank(cells)) return cleanHeader(cells);
       }
       if (final) break;
@@ -129,10 +148,10 @@ export async function readCsvHeader(path: string, options: Pick<CsvOptions, 'del
   throw emptyFile(path);
 }
 
-/** Turns rows into records: takes the header, counts lines, checks arity. */
+/** Turns rows into records: takes the header, checks arity, makes malformed rows records. */
 class CsvRecords {
   header: string[] | undefined;
-  /** 1-based line of the current row, counting blank lines; a quoted field spanning several lines shifts the real line further down. */
+  /** 1-based line of the last row seen. */
   line = 0;
   #index = 0;
   #keyColumn = -1;
@@ -144,9 +163,9 @@ class CsvRecords {
     this.#options = options;
   }
 
-  /** The record of a row, or undefined for the header and blank lines. */
-  next(cells: string[], raw: string): RawRecord | undefined {
-    this.line++;
+  /** The record of a row that began on `line`, or undefined for the header and blank lines. */
+  next(cells: string[], raw: string, line: number): RawRecord | undefined {
+    this.line = line;
     if (isBlank(cells)) return undefined;
     const header = this.header;
     if (header === undefined) {
@@ -155,7 +174,7 @@ class CsvRecords {
       this.#keyColumn = keyField === undefined || keyField === '__proto__' ? -1 : this.header.lastIndexOf(keyField);
       return undefined;
     }
-    const position = `${this.#path}:${this.line}`;
+    const position = `${this.#path}:${line}`;
     if (cells.length !== header.length) {
       return {
         index: this.#index++,
@@ -174,6 +193,23 @@ class CsvRecords {
     for (let i = 0; i < header.length; i++) fields[header[i]!] = cells[i]!;
     return { index: this.#index++, position, raw, fields, ...(key ? { key } : {}) };
   }
+
+  /** The record of a row that could not be parsed (see CsvSplitter); the header must come first. */
+  malformed(raw: string, line: number, why: string): RawRecord {
+    this.line = line;
+    if (this.header === undefined) throw new Error(`the header row on line ${line} cannot be parsed: ${why}`);
+    const detail = `line ${line} is not valid CSV: ${why}`;
+    return { index: this.#index++, position: `${this.#path}:${line}`, raw, error: { reason: 'malformed_csv', detail } };
+  }
+}
+
+/** The configured longest record, checked. */
+function maxRecordChars(path: string, options: Pick<CsvOptions, 'maxRecordChars'>): number {
+  const max = options.maxRecordChars ?? MAX_RECORD_CHARS;
+  if (!Number.isInteger(max) || max < 1) {
+    throw new SourceError(`cannot read CSV file "${path}" with csv.maxRecordChars ${max}: it must be a positive integer`);
+  }
+  return max;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface OpenSourceOptions {
   /** Kafka settings and hooks (for `kafka://` sources). */
   readonly kafka?: Config['kafka'];
   readonly kafkaHooks?: KafkaHooks;
+  /** CSV settings (the longest record). */
+  readonly csv?: Partial<Config['csv']>;
   /** Kafka: field names to use when the topic gives none (a resumed run's checkpoint knows them). */
   readonly fallbackColumns?: readonly string[];
 }
@@ -58,9 +60,11 @@ export async function openSource(source: string, options: OpenSourceOptions = {}
   const ext = extname(path).toLowerCase();
   const positionsThrough = (index: number): SourcePositions => ({ kind: 'file', path, index: index + 1 });
   if (ext === '.csv') {
-    const columns = await readCsvHeader(path);
+    const maxRecordChars = options.csv?.maxRecordChars;
+    const csv = maxRecordChars === undefined ? {} : { maxRecordChars };
+    const columns = await readCsvHeader(path, csv);
     const from = resumeIndex(options.resume, 'file', path);
-    const chunks = (): AsyncIterable<RawRecord[]> => readCsvChunks(path, { keyField: options.keyField, shape: 'values' });
+    const chunks = (): AsyncIterable<RawRecord[]> => readCsvChunks(path, { keyField: options.keyField, shape: 'values', ...csv });
     return { name: path, columns, records: chunked(() => skipChunksBefore(chunks(), from)), positionsThrough };
   }
   if (ext === '.jsonl' || ext === '.ndjson') {
