@@ -157,7 +157,8 @@ describe('streamtune train (CLI, real files)', () => {
     const log = join(tmp, 'metrics.jsonl');
     const { summary } = await train('embedded', ['--max-records', '3500', '--metrics-log', log]);
     expect(summary.records.total).toBe(3500);
-    const entries = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { records: number; window: { train: { accuracy: number } }; learningRate: number; l2: number });
+    const entries = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type?: string; records: number; window: { train: { accuracy: number } }; learningRate: number; l2: number })
+      .filter((e) => e.type === undefined); // the metrics lines; drift and tuning lines have a type
     expect(entries.map((e) => Math.floor(e.records / 1000))).toEqual([1, 2, 3]);
     expect(entries[2]!.window.train.accuracy).toBeGreaterThan(0);
     expect(entries[0]!.learningRate).toBe(0.001);
