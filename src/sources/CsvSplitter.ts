@@ -62,6 +62,11 @@ export class CsvSplitter {
     this.#maxChars = maxChars;
   }
 
+  /** Characters held for rows still to come: at most `maxChars` + 2 and the last chunk pushed. */
+  get buffered(): number {
+    return this.#text.length - this.#pos;
+  }
+
   /** Adds text (decoded from the file); `final` when it is the last of it. */
   push(chunk: string, final: boolean): void {
     this.#text = this.#pos < this.#text.length ? this.#text.slice(this.#pos) + chunk : chunk;

@@ -199,7 +199,13 @@ describe('CsvSplitter', () => {
     );
   });
 
-  it('never holds much more than maxChars of a long line, and skips it to its end', () => {
+  it('never holds more than maxChars and a chunk of a long line, and skips it to its end', () => {
+    const quoted = new CsvSplitter(',', 100);
+    for (let i = 0; i < 100; i++) {
+      quoted.push(`"${'q\n'.repeat(50)}`, false); // a quote that never closes, over many lines
+      for (let cells = quoted.next(); cells !== undefined; cells = quoted.next());
+      expect(quoted.buffered).toBeLessThanOrEqual(102 + 101);
+    }
     const splitter = new CsvSplitter(',', 100);
     splitter.push('a,b\n', false);
     expect(splitter.next()).toEqual(['a', 'b']);
@@ -208,6 +214,7 @@ describe('CsvSplitter', () => {
       const cells = splitter.next();
       if (i === 0) expect([cells, splitter.line, splitter.raw.length]).toEqual([[], 2, 101]); // raw: the first maxChars + 1 characters
       else expect(cells).toBeUndefined();
+      expect(splitter.buffered).toBe(0);
     }
     splitter.push('x\r', false);
     expect(splitter.next()).toBeUndefined();
