@@ -40,6 +40,7 @@ interface Result {
   ratios: Array<{ base: string; peer: string; ratio: Rate }>;
   stages: Array<{ backend: string; records: number; stages: Array<{ stage: string; usPerRecord: number }>; profile: { stepKernels: number } }>;
   backends: Record<string, string>;
+  malformedCsv: { rows: number; records: number; good: number; malformedCsv: number; expected: { good: number; malformedCsv: number }; mismatches: number } | null;
   ran: string[];
   notRun: Array<{ what: string; why: string }>;
 }
@@ -115,6 +116,15 @@ describe('npm run bench -- --smoke', () => {
     const ratio = result.ratios.find((r) => r.peer === 'river' && r.base === 'dense b32');
     expect(ratio?.ratio.median).toBeGreaterThan(0);
     expect(stdout).toMatch(/e2e elec2 river one: 1 run\(s\)/);
+  });
+
+  it('reads 100,000 CSV rows with 1% malformed quoting to the end: every good row, every bad one dead-lettered once', () => {
+    const m = result.malformedCsv;
+    expect(m?.rows).toBe(100_000);
+    expect(m?.mismatches).toBe(0);
+    expect(m?.malformedCsv).toBe(m?.expected.malformedCsv);
+    expect(m?.malformedCsv).toBeGreaterThan(800);
+    expect(m?.good).toBe(m?.expected.good);
   });
 
   it('says what it did not run, and why', () => {

@@ -3,7 +3,8 @@
  * `npm run bench`: streamtune against its peers (River, Keras on TensorFlow, PyTorch), side by
  * side in one run on this machine, repeated and interleaved so that machine noise spreads over
  * every system alike; plus the per-stage cost, wasm vs cpu, Kafka (replayed topic, a 1,000,000
- * message backlog, produce-to-learned latency) and a 2,000,000-record memory soak. Writes
+ * message backlog, produce-to-learned latency), a 2,000,000-record memory soak and a 1,000,000-row
+ * CSV with 1% malformed quoting read to the end (malformedCsv.mjs). Writes
  * docs/benchmarks.json and docs/benchmarks.md.
  *
  * `--smoke` runs in seconds: Elec2's first records, streamtune (CLI + stages) and River's
@@ -37,7 +38,7 @@ const { values: opt } = parseArgs({
     repeats: { type: 'string' },
     'hyperplane-repeats': { type: 'string' },
     'hyperplane-n': { type: 'string', default: '200000' },
-    sections: { type: 'string', default: 'e2e,stages,engines,soak,kafka' },
+    sections: { type: 'string', default: 'e2e,stages,engines,malformed,soak,kafka' },
     merge: { type: 'string' },
     json: { type: 'string' },
     md: { type: 'string' },
@@ -93,6 +94,7 @@ if (opt.merge) {
     stages: pick('stages'),
     engines: pick('engines'),
     soak: pick('soak'),
+    malformedCsv: pick('malformedCsv'),
     kafka: pick('kafka'),
     ran: parts.flatMap((p) => p.ran),
     notRun: parts.flatMap((p) => p.notRun).filter((n) => !n.why.startsWith('--sections')),
@@ -238,6 +240,7 @@ const ratios = [];
 const stages = [];
 let engines;
 let soak;
+let malformedCsv;
 let kafka;
 const entry = (dataset, system, variant, does) => {
   let e = e2e.find((x) => x.dataset === dataset && x.system === system && x.variant === variant);
@@ -410,6 +413,19 @@ else {
 }
 writeReport();
 
+// ---------------------------------------------------------------- malformed CSV: issue 15's million rows
+if (!sections.has('malformed')) skip('malformed CSV', `--sections ${opt.sections}`);
+else {
+  const rows = smoke ? 100_000 : 1_000_000;
+  log(`malformed CSV: ${rows} rows, 1% malformed quoting of every kind, read to the end (test/bench/malformedCsv.mjs)`);
+  const run = await runProcess(node, [join(BENCH, 'malformedCsv.mjs'), '--rows', String(rows)], { cwd: REPO });
+  const line = run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  malformedCsv = line ? { command: `node test/bench/malformedCsv.mjs --rows ${rows}`, ...JSON.parse(line) } : { error: run.stderr.trim().split('\n').slice(-3).join(' | ') };
+  if (malformedCsv.error || malformedCsv.mismatches !== 0) skip('malformed CSV', malformedCsv.error ?? `${malformedCsv.mismatches} mismatches: ${malformedCsv.problems.join('; ')}`);
+  else ran.push(`malformed CSV: ${malformedCsv.records} records (${malformedCsv.good} good, ${malformedCsv.malformedCsv} malformed_csv, ${malformedCsv.columnCount} column_count), 0 mismatches, ${malformedCsv.seconds} s`);
+}
+writeReport();
+
 // ---------------------------------------------------------------- memory soak
 if (smoke) skip('memory soak', '--smoke');
 else if (!sections.has('soak')) skip('memory soak', `--sections ${opt.sections}`);
@@ -564,6 +580,7 @@ function writeReport() {
     stages,
     engines: engines ?? null,
     soak: soak ?? null,
+    malformedCsv: malformedCsv ?? null,
     kafka: kafka ?? null,
     ran,
     notRun,

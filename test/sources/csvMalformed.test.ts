@@ -10,7 +10,7 @@ import { openSource } from '../../src/sources/openSource.js';
 import { resolveSchema } from '../../src/training/resolveSchema.js';
 import { createTrainingParts } from '../../src/training/TrainingParts.js';
 import type { RawRecord, Rejected, ScaledSample } from '../../src/types.js';
-import { malformedCsvFile, type ExpectedCsvRecord } from './malformedCsvFile.js';
+import { malformedCsvFile, type ExpectedCsvRecord } from '../bench/lib/malformedCsvFile.mjs';
 
 /**
  * Issue 15: bad input never ends a file run. A CSV record that cannot be parsed, or is longer

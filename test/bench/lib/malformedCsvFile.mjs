@@ -1,32 +1,13 @@
-import { seededRandom } from '../support/seededRandom.js';
+/**
+ * Generates CSV files with malformed quoting of every kind and what a reader must make of each
+ * record: shared by test/sources/csvMalformed.test.ts (types in malformedCsvFile.d.mts) and the
+ * million-row check of test/bench/malformedCsv.mjs.
+ */
 
-/** What the reader must make of one record of a {@link malformedCsvFile}. */
-export interface ExpectedCsvRecord {
-  /** The 1-based line where the record begins. */
-  readonly line: number;
-  readonly outcome: 'ok' | 'malformed_csv' | 'column_count';
-  /** Which row kind made it (a good note kind, or a bad kind). */
-  readonly kind: string;
-  /** A good row's `x1` (its id, unique in the file). */
-  readonly id?: number;
-}
-
-/** A generated file and its expected records, in order. */
-export interface MalformedCsvFile {
-  readonly text: string;
-  readonly expected: readonly ExpectedCsvRecord[];
-}
-
-/** Settings of {@link malformedCsvFile}. */
-export interface MalformedCsvSettings {
-  /** Rows after the header (bad ones, blank lines and continuation lines included). */
-  readonly rows: number;
-  /** Fraction of the rows that are malformed. */
-  readonly badFraction: number;
-  /** The reader's `maxRecordChars`: the over-long kinds go past it. */
-  readonly maxChars: number;
-  readonly eol?: '\n' | '\r\n' | '\r';
-  readonly seed?: number;
+/** Park-Miller minimal standard, as test/support/seededRandom.ts: numbers in (0, 1). */
+function seededRandom(seed) {
+  let state = Math.floor(Math.abs(seed)) % 2147483647 || 1;
+  return () => (state = (state * 16807) % 2147483647) / 2147483647;
 }
 
 /**
@@ -36,19 +17,19 @@ export interface MalformedCsvSettings {
  * at the latest, by the next quote in the file and then followed by a letter (or runs past the
  * limit, or to the end).
  */
-const BAD_KINDS: ReadonlyArray<{ kind: string; rows: (id: number, eol: string, max: number) => string; continuation?: 'column_count' }> = [
+const BAD_KINDS = [
   { kind: 'unclosed', rows: (id) => `${id},"2,n,0` },
   { kind: 'text after quote', rows: (id) => `"${id}"x,2,n,0` },
   { kind: 'space then text after quote', rows: (id) => `"${id}" 5,2,n,0` },
   { kind: 'doubled quote then text', rows: (id) => `"${id}""x"y,2,n,0` },
   { kind: 'quote in a later cell', rows: (id) => `${id},2,"n"n,0` },
-  { kind: 'too long, unquoted', rows: (id, _, max) => `${id},${'9'.repeat(max)},n,0` },
+  { kind: 'too long, unquoted', rows: (id, _eol, max) => `${id},${'9'.repeat(max)},n,0` },
   // Its first line is too long: dead-lettered; the rest of the quoted field is read as a row of 2 cells.
   { kind: 'too long, quoted over two lines', rows: (id, eol, max) => `${id},2,"${'z'.repeat(max)}${eol}zz",0`, continuation: 'column_count' },
 ];
 
 /** Good rows: the `note` column (not a feature) in the ways CSV allows, line breaks in quotes included. */
-const NOTES: ReadonlyArray<{ kind: string; note: (eol: string) => string }> = [
+const NOTES = [
   { kind: 'plain', note: () => 'n' },
   { kind: 'plain', note: () => 'note' },
   { kind: 'quoted', note: () => '"a,b"' },
@@ -67,14 +48,14 @@ const NOTES: ReadonlyArray<{ kind: string; note: (eol: string) => string }> = [
  * @example
  * const { text, expected } = malformedCsvFile({ rows: 1000, badFraction: 0.01, maxChars: 200 });
  */
-export function malformedCsvFile(settings: MalformedCsvSettings): MalformedCsvFile {
+export function malformedCsvFile(settings) {
   const { rows, badFraction, maxChars, eol = '\n', seed = 1 } = settings;
   const rand = seededRandom(seed);
-  const parts: string[] = ['x1,x2,note,y'];
-  const expected: ExpectedCsvRecord[] = [];
+  const parts = ['x1,x2,note,y'];
+  const expected = [];
   let line = 2;
   let id = 0;
-  const add = (text: string): void => {
+  const add = (text) => {
     parts.push(text);
     line += text.split(/\r\n|\r|\n/).length;
   };
@@ -83,14 +64,14 @@ export function malformedCsvFile(settings: MalformedCsvSettings): MalformedCsvFi
   for (let r = 0; r < last; r++) {
     const roll = rand();
     if (roll < badFraction) {
-      const bad = BAD_KINDS[badKind++ % BAD_KINDS.length]!;
+      const bad = BAD_KINDS[badKind++ % BAD_KINDS.length];
       expected.push({ line, outcome: 'malformed_csv', kind: bad.kind });
       if (bad.continuation) expected.push({ line: line + 1, outcome: bad.continuation, kind: `${bad.kind}: continuation` });
       add(bad.rows(++id, eol, maxChars));
     } else if (roll < badFraction + 0.01) {
       add(rand() < 0.5 ? '' : '  ');
     } else {
-      const note = NOTES[Math.floor(rand() * NOTES.length)]!;
+      const note = NOTES[Math.floor(rand() * NOTES.length)];
       expected.push({ line, outcome: 'ok', kind: note.kind, id: ++id });
       add(`${id},${(id % 7) * 0.5},${note.note(eol)},${id % 2}`);
     }
