@@ -121,6 +121,27 @@ describe('streamtune train (CLI, real files)', () => {
     });
   });
 
+  it('dead-letters a CSV record with a broken quote as malformed_csv at its line, exits 0 and learns every other row', async () => {
+    const csv = join(tmp, 'badquote.csv');
+    const rows = ['a,b,label'];
+    // Rows 20, 40, ... hold a quoted value spanning two lines, so physical lines and rows differ.
+    for (let i = 1; i <= 300; i++) rows.push(i % 20 === 0 ? `"${(i % 7) / 7}\n",${(i % 3) / 3},${i % 2}` : `${(i % 7) / 7},${(i % 3) / 3},${i % 2}`);
+    const broken = '0.5,"0.25,1'; // never closed on its line; the next quote (row 100's) closes it, then text follows
+    rows.splice(95, 0, broken);
+    const text = rows.join('\n') + '\n';
+    const line = text.slice(0, text.indexOf(broken)).split('\n').length;
+    expect(line).toBe(100); // 94 rows and the header before it, 4 of them on two lines
+    writeFileSync(csv, text);
+    const { summary } = await train('badquote', ['--source', csv]);
+    expect(summary.records.total).toBe(301);
+    expect(summary.records.trained + summary.records.holdout).toBe(300);
+    expect(summary.rejectedByReason).toEqual({ malformed_csv: 1 });
+    const dead = readFileSync(join(tmp, 'badquote.dead.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ position: `${csv}:100`, reason: 'malformed_csv', raw: broken });
+    expect(dead[0]!.detail).toMatch(/line 100 is not valid CSV/);
+  });
+
   it('reads JSON Lines with a key field for routing', async () => {
     const path = join(tmp, 'events.jsonl');
     const lines: string[] = [];
