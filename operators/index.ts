@@ -1,5 +1,6 @@
 export { lag } from './lag.js';
 export { miniBatch } from './miniBatch.js';
+export { populationStep } from './populationStep.js';
 export { rollingMetrics } from './rollingMetrics.js';
 export { route } from './route.js';
 export { standardize } from './standardize.js';

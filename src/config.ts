@@ -44,7 +44,7 @@ export const configSchema = z
       .default('binary')
       .describe('learning task: binary (labels 0/1), regression, multiclass (labels 0..classes-1)'),
     classes: z.number().int().min(2).optional().describe('number of classes (multiclass only; required there)'),
-    validationSplit: fraction.default(0.2).describe('fraction of records held out: only scored, never learned, never update the scaler'),
+    validationSplit: fraction.default(0.1).describe('fraction of records held out: only scored, never learned, never update the scaler'),
     splitSeed: z.number().int().default(0).describe('seed of the train/holdout hash: changes which records are held out'),
     maxRecords: positiveInt.optional().describe('stop after reading this many records (in this run, when resuming)'),
     rate: z.number().positive().optional().describe('throttle the source to this many records per second'),
@@ -57,7 +57,7 @@ export const configSchema = z
       .prefault({}),
     batch: z
       .strictObject({
-        size: positiveInt.default(32).describe('records per Adam step (1: learn record by record); the pipeline moves blocks of at least 32 records'),
+        size: positiveInt.default(1).describe('records per Adam step (1: learn record by record); the pipeline moves blocks of at least 32 records'),
         maxWaitMs: z.number().positive().default(1000).describe('train a partial block after this wait (slow streams)'),
       })
       .prefault({}),
@@ -65,7 +65,7 @@ export const configSchema = z
       .strictObject({
         layers: z
           .array(z.discriminatedUnion('type', [dense, dropout]))
-          .default([{ type: 'dense', units: 64, activation: 'relu' }])
+          .default([{ type: 'dense', units: 32, activation: 'relu' }])
           .describe('hidden layers, input to output; the output layer comes from the task'),
         initializer: initializer.default('glorotUniform').describe('kernel initializer of every dense layer'),
         seed: z.number().int().default(42).describe('seed of weight initialization and dropout'),
@@ -73,9 +73,9 @@ export const configSchema = z
       .prefault({}),
     optimizer: z
       .strictObject({
-        learningRate: z.number().positive().default(0.001).describe('Adam learning rate (runtime state: the tuner changes it)'),
-        beta1: z.number().min(0).lt(1).default(0.9).describe("Adam's decay of the first moment"),
-        beta2: z.number().min(0).lt(1).default(0.999).describe("Adam's decay of the second moment"),
+        learningRate: z.number().positive().default(0.002).describe('Adam learning rate (runtime state: the tuner changes it)'),
+        beta1: z.number().min(0).lt(1).default(0).describe("Adam's decay of the first moment (0: no momentum, each step follows the newest records)"),
+        beta2: z.number().min(0).lt(1).default(0.99).describe("Adam's decay of the second moment"),
         epsilon: z.number().positive().default(1e-7).describe("Adam's denominator floor"),
         amsgrad: z.boolean().default(false).describe('AMSGrad: keep the maximum of the second moments'),
         clipNorm: z.number().positive().optional().describe('clip gradients to this global norm (unset: no clipping)'),
@@ -84,7 +84,7 @@ export const configSchema = z
     l2: z
       .number()
       .min(0)
-      .default(0.001)
+      .default(0)
       .describe('L2 strength on dense kernels, not biases: loss + l2 * sum(kernel^2) (runtime state: the tuner changes it)'),
     standardize: z
       .strictObject({

@@ -2,10 +2,11 @@ import { defaultIfEmpty, filter, lastValueFrom, map, tap } from 'rxjs';
 import { detectDrift } from '../operators/detectDrift.js';
 import { lag } from '../operators/lag.js';
 import { miniBatch } from '../operators/miniBatch.js';
+import { populationStep } from '../operators/populationStep.js';
 import { rollingMetrics } from '../operators/rollingMetrics.js';
 import { route } from '../operators/route.js';
 import { standardize } from '../operators/standardize.js';
-import { trainStep } from '../operators/trainStep.js';
+
 import { tune } from '../operators/tune.js';
 import type { Config } from './config.js';
 import type { DriftDetection } from './drift/DriftMonitor.js';
@@ -73,8 +74,9 @@ export interface PipelineResult {
 
 /**
  * The one place that wires the operators and subscribes:
- * source -> decode (rejects to `onRejected`) -> lag -> route -> standardize -> batch -> train step
- * -> evaluate -> detect drift -> tune. The loop closes through `parts.controls`: the tuner writes
+ * source -> decode (rejects to `onRejected`) -> lag -> route -> standardize -> batch -> population
+ * step (every member learns; the champion scores) -> evaluate -> detect drift -> tune (the tuner,
+ * then the population's exploit/explore round). The loop closes through `parts.controls`: the tuner writes
  * the hyperparameters and actions there, the next train step reads them. Resolves when the source
  * ends (or the signal aborts it, after the in-flight batch) with the final counts.
  *
@@ -84,7 +86,7 @@ export interface PipelineResult {
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const { config, schema, parts } = options;
-  const { engine, lags, scaler, evaluator, monitor, tuner, controls, counts } = parts;
+  const { population, lags, scaler, evaluator, monitor, tuner, controls, counts } = parts;
   const started = performance.now();
   let lastIndex = -1;
 
@@ -105,15 +107,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const reports$ = samples$.pipe(
     route({ validationSplit: config.validationSplit, seed: config.splitSeed }),
     standardize(scaler.settings, scaler),
-    miniBatch(blockSize(config.batch.size), config.batch.maxWaitMs),
-    trainStep(engine, controls, { stepSize: config.batch.size }),
+    miniBatch(blockSize(population.maxBatchSize), config.batch.maxWaitMs),
+    populationStep(population, controls),
     map((batch) => {
       countBatch(counts, batch);
       return { batch, counts, doneThrough: batch.samples[batch.samples.length - 1]?.index ?? -1 };
     }),
     rollingMetrics(evaluator.settings, evaluator),
     detectDrift(monitor.settings, monitor),
-    tune(tuner, { task: schema.task, controls }),
+    tune(tuner, { task: schema.task, controls, population }),
     tap((report) => options.onBatch?.(report)),
   );
   const last = await lastValueFrom(reports$.pipe(map((r) => r.evaluation), defaultIfEmpty(evaluator.get())));

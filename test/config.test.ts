@@ -19,10 +19,10 @@ describe('parseConfig', () => {
   it('fills the documented defaults', () => {
     const c = parseConfig({ source: 'x.csv' });
     expect(c.task).toBe('binary');
-    expect(c.validationSplit).toBe(0.2);
-    expect(c.batch).toEqual({ size: 32, maxWaitMs: 1000 });
-    expect(c.optimizer).toMatchObject({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false });
-    expect(c.l2).toBe(0.001);
+    expect(c.validationSplit).toBe(0.1);
+    expect(c.batch).toEqual({ size: 1, maxWaitMs: 1000 });
+    expect(c.optimizer).toMatchObject({ learningRate: 0.002, beta1: 0, beta2: 0.99, epsilon: 1e-7, amsgrad: false });
+    expect(c.l2).toBe(0);
     expect(c.model.initializer).toBe('glorotUniform');
     expect(c.eval).toEqual({ window: 1000, logEvery: 1000 });
     expect(c.metrics).toEqual({ enabled: true, host: '127.0.0.1', port: 9464 });

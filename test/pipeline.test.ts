@@ -101,7 +101,7 @@ describe('runPipeline', () => {
     expect(trainer.learningRate).toBe(0.05);
     expect(trainer.l2).toBe(0.01);
     trainer.dispose();
-    expect(seen[4]).toEqual({ learningRate: 0.001, l2: 0.001 });
+    expect(seen[4]).toEqual({ learningRate: config.optimizer.learningRate, l2: config.l2 });
     expect(seen[5]).toEqual({ learningRate: 0.05, l2: 0.01 });
   });
 

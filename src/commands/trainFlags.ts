@@ -108,6 +108,7 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
   define('--max-wait-ms <ms>', 'batch.maxWaitMs', { parse: numberArg('--max-wait-ms') }),
   define('--lr <rate>', 'optimizer.learningRate', { parse: numberArg('--lr') }),
   define('--l2 <strength>', 'l2', { parse: numberArg('--l2') }),
+  define('--population <k>', 'tuning.population.size', { parse: numberArg('--population') }),
   define('--max-records <n>', 'maxRecords', { parse: numberArg('--max-records') }),
   define('--rate <n>', 'rate', { parse: numberArg('--rate') }),
   define('--engine <name>', 'engine'),

@@ -10,12 +10,16 @@ import { Lags } from '../records/Lags.js';
 import { emptyCounts, type RecordCounts } from '../records/RecordCounts.js';
 import { Standardizer } from '../stats/Standardizer.js';
 import { Controls } from '../tune/Controls.js';
+import { Population } from '../tune/Population.js';
 import { Tuner } from '../tune/Tuner.js';
 import type { Schema } from '../types.js';
 
 /** Everything stateful in a training run, built from one config and schema: what a checkpoint holds. */
 export interface TrainingParts {
+  /** The model the run reports, checkpoints and exports: the population's champion. */
   readonly engine: Engine;
+  /** The models learning the stream (one unless `tuning.population.size` says more). */
+  readonly population: Population;
   /** Temporal features: each entity's recent labels and feature values (appended to the features). */
   readonly lags: Lags;
   readonly scaler: Standardizer;
@@ -38,19 +42,36 @@ export interface TrainingParts {
 export function createTrainingParts(config: Config, schema: Schema, options: PartsOptions = {}): TrainingParts {
   const lags = createLags(config, schema);
   const model = modelSchema(schema, lags);
-  const engine = createEngine(engineKind(config, model, options), engineSettings(config, model));
+  const population = createPopulation(config, model, options);
   const scaler = createScaler(config, model);
   const hyperParams = { learningRate: config.optimizer.learningRate, l2: config.l2 };
   return {
-    engine,
+    get engine() {
+      return population.champion;
+    },
+    population,
     lags,
     scaler,
     evaluator: createEvaluator(config, schema),
     monitor: createMonitor(config, schema),
     tuner: new Tuner(config.tuning),
-    controls: new Controls(hyperParams, { engine, scaler }),
+    controls: new Controls(hyperParams, { engine: population, scaler }),
     counts: emptyCounts(),
   };
+}
+
+/**
+ * The population a config asks for: `tuning.population.size` members (one when tuning is off),
+ * the first being the configured model; member i starts from the seed `model.seed + i`.
+ */
+export function createPopulation(config: Config, schema: Schema, options: PartsOptions = {}): Population {
+  const kind = engineKind(config, schema, options);
+  const settings = engineSettings(config, schema);
+  const population = config.tuning.enabled ? config.tuning.population : { ...config.tuning.population, size: 1 };
+  const base = { learningRate: config.optimizer.learningRate, l2: config.l2, batchSize: config.batch.size };
+  return new Population(population, base, schema.task, (id) =>
+    createEngine(kind, { ...settings, model: { ...settings.model, seed: settings.model.seed + id } }),
+  );
 }
 
 /** The lag state a config asks for (none by default). */

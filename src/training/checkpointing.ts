@@ -62,10 +62,18 @@ export async function startCheckpointing(options: {
   // The model's features, lagged columns included: a checkpoint taken with other lags does not fit.
   const summary: ConfigSummary = { ...modelSchema(schema, parts.lags), layers: config.model.layers };
   const checkpointParts = {
-    ...parts,
+    // The champion at the time of each checkpoint (a getter: it changes as the members learn).
+    get engine() {
+      return parts.engine;
+    },
+    scaler: parts.scaler,
+    evaluator: parts.evaluator,
+    counts: parts.counts,
+    controls: parts.controls,
     extra: {
       monitor: parts.monitor,
       tuner: parts.tuner,
+      ...(parts.population.size > 1 ? { population: parts.population } : {}),
       ...(parts.lags.size > 0 ? { lags: parts.lags } : {}),
       ...(deadLetter.file ? { deadLetter: deadLetter.file } : {}),
     },

@@ -3,6 +3,7 @@ import { divergenceSettingsSchema } from './DivergencePolicy.js';
 import { driftSettingsSchema } from './DriftPolicy.js';
 import { gapSettingsSchema } from './GapPolicy.js';
 import { plateauSettingsSchema } from './PlateauPolicy.js';
+import { populationSchema } from './populationSchema.js';
 
 /**
  * A policy's entry: `false` disables it; `true`, `{}` or nothing enables it with the defaults.
@@ -56,6 +57,8 @@ export const tuningSchema = z
       'ReduceLROnPlateau on the windowed loss; off by default: on a stream that keeps drifting it leaves the learning rate too small',
       false,
     ),
+    /** K models learn the same stream; the champion reports; the worst copy the best and explore (docs/population.md). */
+    population: populationSchema,
     gap: toggle(gapSettingsSchema, 'raise L2 while the holdout loss exceeds the train loss; lower it when both are high and the gap is small'),
   })
   .refine((t) => t.minLr === undefined || t.maxLr === undefined || t.minLr <= t.maxLr, {

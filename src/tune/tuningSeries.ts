@@ -16,4 +16,8 @@ export const TUNING_SERIES = [
   { param: 'weights', reason: 'divergence' },
   { param: 'optimizer', reason: 'drift' },
   { param: 'standardizer', reason: 'drift' },
+  { param: 'weights', reason: 'population' },
+  { param: 'learningRate', reason: 'population' },
+  { param: 'l2', reason: 'population' },
+  { param: 'batchSize', reason: 'population' },
 ] as const;

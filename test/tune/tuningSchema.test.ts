@@ -15,6 +15,20 @@ describe('tuningSchema', () => {
       drift: { factor: 3, maxLr: 0.01, decayBatches: 200, cooldownBatches: 50, resetMoments: false },
       plateau: false,
       gap: { mode: 'abs', gapThreshold: 0.05, smallGap: 0.01, patience: 100, cooldown: 200, factor: 2, minL2: 1e-6, maxL2: 0.1 },
+      population: {
+        size: 4,
+        interval: 1000,
+        halfLife: 200,
+        replace: 0.25,
+        margin: 0.1,
+        perturb: 2,
+        learningRate: [1e-4, 0.05],
+        l2: [0, 0.01],
+        batchSizes: [1, 4],
+        widenOnDrift: true,
+        blend: false,
+        seed: 0,
+      },
     });
   });
 

@@ -1,0 +1,40 @@
+import { map, type OperatorFunction, type TimestampProvider } from 'rxjs';
+import { unscale } from '../src/model/unscale.js';
+import type { HyperParamsSource } from '../src/tune/Controls.js';
+import type { Population } from '../src/tune/Population.js';
+import type { ScaledSample, ScoredBatch } from '../src/types.js';
+
+/**
+ * Every member of the population learns each block prequentially (each at its own batch size and
+ * hyperparameters, scaled by the tuner's in `controls`); the block is scored with the champion's
+ * predictions (or the members' blend), in target units. `loss`, `steps` and `hyperParams` are the
+ * champion's. With a population of one it is {@link trainStep}.
+ *
+ * @example
+ * blocks$.pipe(populationStep(population, controls)).subscribe((scored) => evaluate(scored));
+ */
+export function populationStep(
+  population: Pick<Population, 'learn' | 'champion'>,
+  controls: HyperParamsSource,
+  options: { readonly clock?: TimestampProvider } = {},
+): OperatorFunction<readonly ScaledSample[], ScoredBatch> {
+  const { clock = performance } = options;
+  return map((samples): ScoredBatch => {
+    const start = clock.now();
+    const width = population.champion.width;
+    const block = population.learn(samples, controls.hyperParams);
+    const predictions = block.predictions.slice(0, samples.length * width);
+    if (population.champion.task === 'regression') unscale(predictions, samples);
+    return {
+      samples,
+      predictions,
+      width,
+      loss: block.steps > 0 ? block.lossSum / block.steps : NaN,
+      applied: block.skipped === 0,
+      steps: block.steps,
+      skipped: block.skipped,
+      hyperParams: block.hyperParams,
+      seconds: (clock.now() - start) / 1000,
+    };
+  });
+}
