@@ -4,7 +4,7 @@ import { joinCsv } from './joinCsv.js';
 const LF = 10;
 const CR = 13;
 /** The longest raw text kept for a malformed record (its first line, cut here, or at the longest record plus one). */
-export const MALFORMED_RAW_CHARS = 4096;
+const MALFORMED_RAW_CHARS = 4096;
 /** What {@link CsvSplitter.next} returns for a malformed record: no cells (see `malformed`). */
 const NO_CELLS: string[] = [];
 

@@ -35,7 +35,7 @@ export interface CsvOptions {
 }
 
 /** The default of {@link CsvOptions.maxRecordChars}, as in the config. */
-export const MAX_RECORD_CHARS = 1_048_576;
+const MAX_RECORD_CHARS = 1_048_576;
 
 /** Bytes read from the file at a time. */
 const CHUNK_BYTES = 256 * 1024;
