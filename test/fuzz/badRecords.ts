@@ -27,7 +27,7 @@ export interface FuzzRecord {
   /** Which generator branch made it (cells, arity, bytes, object, array, malformed). */
   readonly kind: string;
   readonly expected: ExpectedDecode;
-  /** JSON Lines: its 1-based line (for the position check); CSV: 0 (lines shift, see README). */
+  /** Its 1-based line (for the position check): CSV, the physical line where the row begins (line breaks in quoted cells count). */
   readonly line: number;
   /** Its bytes, to show in a failure. */
   readonly text: string;
@@ -238,10 +238,12 @@ export const csvFile: fc.Arbitrary<FuzzFile> = layout.chain((l) =>
       const lines: Buffer[] = [Buffer.from((bom ? '\ufeff' : '') + l.columns.join(','))];
       const records: FuzzRecord[] = [];
       let blankLines = 0;
+      let line = 2; // the physical line the next row begins on
       for (const row of rows) {
         if (row.kind === 'blank') {
           lines.push(Buffer.from(row.text));
           blankLines++;
+          line++;
           continue;
         }
         const bytes =
@@ -249,8 +251,9 @@ export const csvFile: fc.Arbitrary<FuzzFile> = layout.chain((l) =>
             ? row.bytes
             : Buffer.concat(row.cells.flatMap((c, i) => [...(i > 0 ? [Buffer.from(',')] : []), row.quote[i] || needsQuotes(c) ? quoted(c) : c]));
         const cells = row.kind === 'bytes' ? splitBytes(row.bytes) : row.cells;
-        records.push({ kind: row.kind, expected: expectCsv(l, cells), line: 0, text: bytes.toString('utf8') });
+        records.push({ kind: row.kind, expected: expectCsv(l, cells), line, text: bytes.toString('utf8') });
         lines.push(bytes);
+        line += bytes.toString('latin1').split(/\r\n|\r|\n/).length; // quoted cells may hold line breaks
       }
       const body = Buffer.concat(lines.flatMap((line, i) => [...(i > 0 ? [Buffer.from(eol)] : []), line]));
       return shown({ format: 'csv', schema: l.schema, bytes: trailingEol ? Buffer.concat([body, Buffer.from(eol)]) : body, records, blankLines });

@@ -123,6 +123,7 @@ function mismatches(file: FuzzFile, settings: RunSettings, outcome: Outcome): st
         problems.push(`${what}: features ${JSON.stringify(x)}, expected ${JSON.stringify(Array.from(expected.x))}`);
       }
       if (!Object.is(got.sample.y, expected.y)) problems.push(`${what}: label ${got.sample.y}, expected ${expected.y}`);
+      if (got.sample.position !== `${path}:${record.line}`) problems.push(`${what}: position ${got.sample.position}, expected ${path}:${record.line}`);
       const split = hashUnit(String(index), 0) < settings.validationSplit ? 'holdout' : 'train';
       if (got.sample.split !== split) problems.push(`${what}: routed to ${got.sample.split}, expected ${split}`);
     } else {
@@ -131,7 +132,7 @@ function mismatches(file: FuzzFile, settings: RunSettings, outcome: Outcome): st
       if (r.reason !== expected.reason) problems.push(`${what}: rejected as ${r.reason} (${r.detail}), expected ${expected.reason}`);
       if (!(REJECT_REASONS as readonly string[]).includes(r.reason)) problems.push(`${what}: unknown reason ${r.reason}`);
       if (r.detail.length === 0) problems.push(`${what}: no detail`);
-      if (file.format === 'jsonl' && r.position !== `${path}:${record.line}`) problems.push(`${what}: position ${r.position}, expected ${path}:${record.line}`);
+      if (r.position !== `${path}:${record.line}`) problems.push(`${what}: position ${r.position}, expected ${path}:${record.line}`);
     }
     return undefined;
   });
@@ -214,7 +215,8 @@ describe('fuzzed files through the real pipeline', () => {
         const bytes = text.slice(0, offset) + inserted + text.slice(offset);
         const badLine = bytes.slice(0, offset + (k < rows.length ? 0 : inserted.length - bad.length)).split(/\r\n|\r|\n/).length;
         const index = rows.slice(1, k).filter((row) => !row.blank).length;
-        const records = [...file.records];
+        // The rows after it begin one line further down.
+        const records = file.records.map((r, i) => (i < index ? r : { ...r, line: r.line + 1 }));
         records.splice(index, 0, { kind: 'malformed', expected: { ok: false, reason: 'malformed_csv' }, line: badLine, text: bad });
         const edited = shown({ ...file, bytes: Buffer.from(bytes, 'latin1'), records });
         const outcome = await run(edited, settings);
