@@ -2,7 +2,8 @@ import { map, type OperatorFunction, type TimestampProvider } from 'rxjs';
 import { unscale } from '../src/model/unscale.js';
 import type { HyperParamsSource } from '../src/tune/Controls.js';
 import type { Population } from '../src/tune/Population.js';
-import type { ScaledSample, ScoredBatch } from '../src/types.js';
+import type { Engine } from '../src/model/Engine.js';
+import type { HyperParams, ScaledSample, ScoredBatch } from '../src/types.js';
 
 /**
  * Every member of the population learns each block prequentially (each at its own batch size and
@@ -22,7 +23,8 @@ export function populationStep(
   return map((samples): ScoredBatch => {
     const start = clock.now();
     const width = population.champion.width;
-    const block = population.learn(samples, controls.hyperParams);
+    // Paused by an operator: the champion scores the block and nobody learns it.
+    const block = controls.paused ? predictOnly(population.champion, samples, controls.hyperParams) : population.learn(samples, controls.hyperParams);
     const predictions = block.predictions.slice(0, samples.length * width);
     if (population.champion.task === 'regression') unscale(predictions, samples);
     return {
@@ -37,4 +39,12 @@ export function populationStep(
       seconds: (clock.now() - start) / 1000,
     };
   });
+}
+
+/** The champion's predictions of a block without a step (learning paused): no loss, no steps. */
+function predictOnly(engine: Pick<Engine, 'inputDim' | 'predict'>, samples: readonly ScaledSample[], hyperParams: HyperParams) {
+  const x = new Float32Array(samples.length * engine.inputDim);
+  samples.forEach((s, i) => x.set(s.z, i * engine.inputDim));
+  const predictions = samples.length > 0 ? engine.predict(x, samples.length) : new Float32Array(0);
+  return { predictions, lossSum: 0, steps: 0, skipped: 0, hyperParams };
 }

@@ -37,3 +37,15 @@ export class ModelError extends StreamtuneError {
 export class CheckpointError extends StreamtuneError {
   readonly tag = 'checkpoint';
 }
+
+/** A control request (the trainer's control API, `streamtune ctl`) is invalid or cannot be carried out; `field` names what to fix. */
+export class ControlError extends StreamtuneError {
+  readonly tag = 'control';
+  /** The request field at fault (`action`, `learningRate`, ...), or undefined when it is not about one field. */
+  readonly field: string | undefined;
+
+  constructor(message: string, options: { field?: string; cause?: unknown; retriable?: boolean } = {}) {
+    super(message, options);
+    this.field = options.field;
+  }
+}

@@ -15,6 +15,8 @@ export interface ControlTargets {
 /** The read side of {@link Controls}: what a train step needs. */
 export interface HyperParamsSource {
   readonly hyperParams: HyperParams;
+  /** True while an operator has paused learning: the train step scores the records without learning them. */
+  readonly paused?: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export class Controls implements HyperParamsSource {
   #good: WeightData[] | undefined;
   #sinceGood = Infinity;
   #forgetUntil: number | undefined;
+  #paused = false;
 
   constructor(
     initial: HyperParams,
@@ -46,6 +49,21 @@ export class Controls implements HyperParamsSource {
 
   get hyperParams(): HyperParams {
     return this.#hp;
+  }
+
+  /**
+   * True while learning is paused (an operator's `pause-learning`): the train step still predicts
+   * and the records are still evaluated, but no member learns them. Not part of checkpoints.
+   */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Pauses (true) or resumes (false) learning from the next train step on; returns whether it changed. */
+  setPaused(paused: boolean): boolean {
+    const changed = this.#paused !== paused;
+    this.#paused = paused;
+    return changed;
   }
 
   /** True when a copy of good weights exists to restore. */

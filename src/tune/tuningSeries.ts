@@ -20,4 +20,11 @@ export const TUNING_SERIES = [
   { param: 'learningRate', reason: 'population' },
   { param: 'l2', reason: 'population' },
   { param: 'batchSize', reason: 'population' },
+  // An operator's control actions (the control API, or an alert mapped to one): who and what in the signals.
+  { param: 'learning', reason: 'operator' },
+  { param: 'learningRate', reason: 'operator' },
+  { param: 'l2', reason: 'operator' },
+  { param: 'weights', reason: 'operator' },
+  { param: 'standardizer', reason: 'operator' },
+  { param: 'checkpoint', reason: 'operator' },
 ] as const;
