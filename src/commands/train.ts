@@ -15,6 +15,9 @@ import { Progress } from '../telemetry/Progress.js';
 import { Telemetry } from '../telemetry/registry.js';
 import { serveMetrics } from '../telemetry/server.js';
 import { BatchReporter } from '../training/BatchReporter.js';
+import type { ControlPlane } from '../control/ControlPlane.js';
+import { liveRunOf } from '../control/liveRunOf.js';
+import { openControl } from '../control/openControl.js';
 import { openCheckpoints, startCheckpointing, type Checkpoints } from '../training/checkpointing.js';
 import { CommitGate } from '../training/CommitGate.js';
 import type { Schema } from '../types.js';
@@ -41,6 +44,8 @@ interface Run {
   readonly backend: string;
   readonly checkpoints: Checkpoints | undefined;
   readonly resources: Resources;
+  /** The control API (when a token is configured). */
+  readonly control: ControlPlane | undefined;
 }
 
 /**
@@ -61,11 +66,13 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
     telemetry.setBackend(backend.name, config.engine); // the configured engine until the source's schema resolves `auto`
     const checkpoints = await openCheckpoints(config, io.log);
     // Serve /metrics and /healthz first: a trainer waiting for its first Kafka message is alive.
+    const control = openControl(config, io.log, process.env);
     if (config.metrics.enabled) {
-      const server = resources.add(await serveMetrics(telemetry.registry, config.metrics), (s) => s.close());
+      const served = { ...config.metrics, ...(control ? { handle: control.handle } : {}) };
+      const server = resources.add(await serveMetrics(telemetry.registry, served), (s) => s.close());
       io.log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
     }
-    const run: Run = { config, io, telemetry, backend: backend.name, checkpoints, resources };
+    const run: Run = { config, io, telemetry, backend: backend.name, checkpoints, resources, control };
     const source = resources.add(await openTrainingSource(run), (s) => s.close?.());
     telemetry.setSourceUp(true);
     return source.columns.length === 0 ? nothingToRead(run, source.name) : await trainOn(run, source);
@@ -113,6 +120,8 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
   const abort = new AbortController();
   const stopListening = run.resources.add(listenForStop({ abort, log: io.log, onForce: io.forceExit ?? (() => {}) }), (stop) => stop());
   const { reporter, progress, metricsLog } = startReporting(run, session);
+  let doneThrough = -1;
+  run.control?.attach(liveRunOf({ config, schema, parts, checkpoints: run.checkpoints, checkpointer, source, doneThrough: () => doneThrough }));
   const result = await runPipeline({
     config,
     schema,
@@ -123,7 +132,9 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
       session.deadLetter.write(rejected);
       telemetry.recordRejected(rejected.reason);
     },
-    onBatch: (report) => {
+    onBatch: (batchReport) => {
+      doneThrough = batchReport.doneThrough;
+      const report = run.control?.drain(batchReport) ?? batchReport; // operator actions, on the pipeline's turn
       metricsLog?.observe(report); // before the reporter writes its line, which the log completes
       reporter.report(report);
       if (checkpointer) checkpointer.maybe(report.counts.total, report.doneThrough);
@@ -131,6 +142,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
     },
   });
   stopListening();
+  run.control?.detach();
   progress.finish();
   let finalCheckpointFailed = false;
   if (result.lastIndex >= 0) {
@@ -152,7 +164,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
     seconds: result.seconds,
     recordsThisRun: result.counts.total - startRecords,
     tuningEvents: reporter.tuningEvents,
-    hyperParams: parts.controls.hyperParams,
+    hyperParams: parts.population.championHyperParams(parts.controls.hyperParams),
     interrupted: abort.signal.aborted,
   });
   if (config.report && metricsLog) writeRunReport(config.report, metricsLog.path, summary, io.log);
@@ -197,9 +209,11 @@ function startReporting(run: Run, session: Session): { reporter: BatchReporter; 
   const reporter = new BatchReporter(
     { telemetry, log: io.log, progress, ...(metricsLog ? { metricsLog } : {}), ...(events ? { events } : {}) },
     {
-      hyperParams: () => parts.controls.hyperParams,
+      hyperParams: () => parts.population.championHyperParams(parts.controls.hyperParams),
       detectorStats: () => parts.monitor.stats(),
       tensors: () => parts.engine.numTensors,
+      population: () =>
+        parts.population.size > 1 ? { members: parts.population.status(), champion: parts.population.championId } : undefined,
     },
     { logEvery: config.eval.logEvery },
   );

@@ -115,6 +115,7 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
   define('--backend <name>', 'backend'),
   define('--metrics-host <host>', 'metrics.host'),
   define('--metrics-port <port>', 'metrics.port', { parse: numberArg('--metrics-port') }),
+  define('--control-token-file <path>', 'control.tokenFile'),
   define('--dead-letter <path>', 'deadLetter'),
   define('--metrics-log <path>', 'metricsLog'),
   define('--summary-json <path>', 'summaryJson'),

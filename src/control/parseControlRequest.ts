@@ -72,7 +72,7 @@ function optionalNumber(fields: Record<string, unknown>, key: string, ok: (x: nu
 
 function whoOf(who: unknown, origin: string): string {
   if (who === undefined) return `api ${origin}`;
-  if (typeof who !== 'string' || who.length === 0 || who.length > 100 || /[\u0000-\u001f]/.test(who)) {
+  if (typeof who !== 'string' || who.length === 0 || who.length > 100 || [...who].some((c) => c.charCodeAt(0) < 32)) {
     throw new ControlError('"who" must be a short text (1 to 100 characters, no control characters)', { field: 'who' });
   }
   return `${who} (api ${origin})`;

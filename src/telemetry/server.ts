@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { ConfigError } from '../errors.js';
@@ -10,7 +10,8 @@ export interface MetricsServer {
 }
 
 /**
- * Serves `/metrics` (Prometheus text format) and `/healthz` from a registry.
+ * Serves `/metrics` (Prometheus text format) and `/healthz` from a registry, and whatever
+ * `handle` answers (the control API, when a token is configured).
  * Port 0 picks a free port; the returned `port` tells which.
  *
  * @example
@@ -19,10 +20,17 @@ export interface MetricsServer {
  */
 export async function serveMetrics(
   registry: Registry,
-  options: { host: string; port: number; health?: () => { ok: boolean; detail?: string } },
+  options: {
+    host: string;
+    port: number;
+    health?: () => { ok: boolean; detail?: string };
+    /** More routes (the control API's /status, /control, /alerts): returns true when it answered the request. */
+    handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  },
 ): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (options.handle?.(req, res)) return;
     if (path === '/metrics') {
       registry
         .metrics()
