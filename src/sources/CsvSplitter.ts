@@ -163,8 +163,9 @@ export class CsvSplitter {
    * end is still to come (unless it is already too long: then its rest is skipped as it comes).
    */
   #bad(text: string, pos: number, why: string): string[] | undefined {
-    let end = text.indexOf('\n', pos);
-    const cr = text.indexOf('\r', pos);
+    // next() has moved the cached line breaks to the first at or after pos.
+    const cr = this.#cr;
+    let end = this.#lf;
     if (cr !== -1 && (end === -1 || cr < end)) end = cr;
     let next: number;
     if (end === -1) {
