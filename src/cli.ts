@@ -9,6 +9,7 @@ import { TRAIN_FLAGS as flags } from './commands/trainFlags.js';
 import { TRAIN_SWITCHES as switches } from './commands/trainSwitches.js';
 import { EMBEDDED_SOURCE } from './sources/openSource.js';
 import { inspectCommand } from './commands/inspect.js';
+import { ctlCommand } from './commands/ctl.js';
 import { replayCommand } from './commands/replay.js';
 import { reportCommand } from './commands/report.js';
 import { train } from './commands/train.js';
@@ -111,6 +112,21 @@ program
   .option('--out <file>', 'where to write the report', 'report.html')
   .action(async (run: string, opts: { summary?: string; out: string }) => {
     process.exitCode = await reportCommand(run, opts, { stdout: process.stdout });
+  });
+
+program
+  .command('ctl')
+  .description('control a running trainer through its control API: status, pause-learning, resume-learning, set, rollback, reset-scaler, checkpoint-now')
+  .argument('<address>', 'HOST:PORT of the trainer\'s metrics server (or its http:// URL)')
+  .argument('<action>', 'status | pause-learning | resume-learning | set | rollback | reset-scaler | checkpoint-now')
+  .option('--token-file <path>', 'file holding the control token (default: $STREAMTUNE_CONTROL_TOKEN)')
+  .option('--lr <rate>', 'set: the learning rate', num('--lr'))
+  .option('--l2 <strength>', 'set: the L2 strength', num('--l2'))
+  .option('--before-records <n>', 'rollback: to the newest checkpoint taken at or before this many records', num('--before-records'))
+  .option('--before-time <iso>', 'rollback: to the newest checkpoint taken at or before this time')
+  .option('--timeout <seconds>', 'how long to wait for the answer (default 30)', num('--timeout'))
+  .action(async (address: string, action: string, opts: Record<string, unknown>) => {
+    process.exitCode = await ctlCommand(address, action, opts, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   });
 
 program
