@@ -133,5 +133,8 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
       `checkpoint every n records (e.g. 10000) or T seconds (e.g. 30s) (default: ${JSON.stringify(keyAt('checkpoint.everyRecords').defaultValue)} ` +
       `records or ${JSON.stringify(keyAt('checkpoint.everySeconds').defaultValue)} s, whichever first)`,
   },
+  define('--export-dir <dir>', 'export.dir'),
+  define('--export-every <n>', 'export.everyRecords', { parse: numberArg('--export-every') }),
+  define('--export-format <format>', 'export.format'),
   define('--seed <n>', 'model.seed', { parse: numberArg('--seed') }),
 ];

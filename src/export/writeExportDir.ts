@@ -3,13 +3,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ModelError } from '../errors.js';
+import type { ExportFormat } from './exportFormats.js';
 import type { ExportModel } from './ExportModel.js';
 import { encodeOnnxModel } from './onnx/buildOnnxModel.js';
 import { TFJS_WEIGHTS_FILE, tfjsArtifacts } from './tfjs/tfjsArtifacts.js';
 
-/** The formats an export writes: TF.js Layers, ONNX, or both. */
-export const EXPORT_FORMATS = ['tfjs', 'onnx', 'both'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** What `export.json` of an exported directory says. */
 export interface ExportInfo {

@@ -9,6 +9,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/registry.js';
 import type { Schema } from '../types.js';
 import type { CommitGate } from './CommitGate.js';
+import { standardizeSettings } from '../export/standardizeSettings.js';
 import type { DeadLetterSink } from './openDeadLetter.js';
 import { modelSchema, type TrainingParts } from './TrainingParts.js';
 
@@ -73,6 +74,7 @@ export async function startCheckpointing(options: {
     extra: {
       monitor: parts.monitor,
       tuner: parts.tuner,
+      standardize: standardizeSettings(parts.scaler), // clip and floor, for streamtune export
       ...(parts.population.size > 1 ? { population: parts.population } : {}),
       ...(parts.lags.size > 0 ? { lags: parts.lags } : {}),
       ...(deadLetter.file ? { deadLetter: deadLetter.file } : {}),
