@@ -51,6 +51,24 @@ describe('docker/alertmanager/alertmanager.yml', () => {
   });
 });
 
+describe('docker/alertmanager/alertmanager.yml: the alerts the trainer acts on', () => {
+  it('routes the alerts of the trainer\'s default control.alerts to its control API with the token, and to the webhook too', async () => {
+    const { parseConfig } = await import('../../src/config.js');
+    const mapped = Object.keys(parseConfig({ source: 'synth:sea' }).control.alerts);
+    expect(mapped.sort()).toEqual(['StreamtuneHoldoutLossRising', 'StreamtuneNonFiniteLoss']);
+    for (const alertname of mapped) {
+      const { status, output } = amtool('config', 'routes', 'test', `--config.file=${CONFIG}`, '--verify.receivers=trainer-control,webhook', `alertname=${alertname}`, 'severity=warning');
+      expect(status, output).toBe(0);
+    }
+    const config = parseYaml(readFileSync(CONFIG, 'utf8')) as {
+      receivers: Array<{ name: string; webhook_configs?: Array<{ url: string; http_config?: { authorization?: { type: string; credentials_file: string } } }> }>;
+    };
+    const control = config.receivers.find((r) => r.name === 'trainer-control')?.webhook_configs?.[0];
+    expect(control?.url).toBe('http://trainer:9464/alerts');
+    expect(control?.http_config?.authorization).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/control-token' });
+  });
+});
+
 describe('docker/hooks/alert-log.mjs (the example webhook receiver)', () => {
   it('prints one JSON line per alert of an Alertmanager notification, and rejects what is not one', async () => {
     const child = spawn(process.execPath, [HOOKS], {
