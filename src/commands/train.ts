@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Checkpointer } from '../checkpoint/Checkpointer.js';
 import type { Config } from '../config.js';
+import { startExporting } from '../export/startExporting.js';
 import { selectBackend } from '../model/selectBackend.js';
 import { runPipeline } from '../pipeline.js';
 import { emptyCounts } from '../records/RecordCounts.js';
@@ -120,6 +121,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
   const abort = new AbortController();
   const stopListening = run.resources.add(listenForStop({ abort, log: io.log, onForce: io.forceExit ?? (() => {}) }), (stop) => stop());
   const { reporter, progress, metricsLog } = startReporting(run, session);
+  const exporter = startExporting(config, schema, parts, io.log); // --export-dir: versioned exports and `latest`
   let doneThrough = -1;
   run.control?.attach(liveRunOf({ config, schema, parts, checkpoints: run.checkpoints, checkpointer, source, doneThrough: () => doneThrough }));
   const result = await runPipeline({
@@ -137,6 +139,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
       const report = run.control?.drain(batchReport) ?? batchReport; // operator actions, on the pipeline's turn
       metricsLog?.observe(report); // before the reporter writes its line, which the log completes
       reporter.report(report);
+      exporter?.maybe(report.counts.total);
       if (checkpointer) checkpointer.maybe(report.counts.total, report.doneThrough);
       else gate.allow(source.positionsThrough(report.doneThrough));
     },
@@ -144,6 +147,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
   stopListening();
   run.control?.detach();
   progress.finish();
+  await exporter?.final(result.counts.total);
   let finalCheckpointFailed = false;
   if (result.lastIndex >= 0) {
     if (checkpointer) finalCheckpointFailed = !(await checkpointer.final(result.counts.total, result.lastIndex));

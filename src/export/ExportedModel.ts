@@ -27,14 +27,25 @@ export class ExportedModel {
     return this.preprocessing.label.task === 'multiclass' ? this.preprocessing.label.classes : 1;
   }
 
+  /**
+   * Loads the export at `path`. Through a `latest` file, a version deleted while it was being read
+   * (the exporter keeps only the newest few) is retried with the version `latest` names now.
+   */
   static async load(path: string): Promise<ExportedModel> {
-    const dir = resolveExportDir(path);
-    if (!existsSync(join(dir, 'model.json'))) {
-      throw new ModelError(`${dir} holds no model.json: export with --format tfjs or both to score with streamtune predict`);
+    for (let attempt = 1; ; attempt++) {
+      const dir = resolveExportDir(path);
+      try {
+        if (!existsSync(join(dir, 'export.json'))) throw new ModelError(`${dir} was removed while loading`);
+        if (!existsSync(join(dir, 'model.json'))) {
+          throw new ModelError(`${dir} holds no model.json: export with --format tfjs or both to score with streamtune predict`);
+        }
+        const preprocessing = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as Preprocessing;
+        const network = await tf.loadLayersModel(tfjsFileHandler(dir));
+        return new ExportedModel(dir, preprocessing, network);
+      } catch (error) {
+        if (attempt >= 5 || dir === path || resolveExportDir(path) === dir) throw error;
+      }
     }
-    const preprocessing = JSON.parse(readFileSync(join(dir, 'preprocessing.json'), 'utf8')) as Preprocessing;
-    const network = await tf.loadLayersModel(tfjsFileHandler(dir));
-    return new ExportedModel(dir, preprocessing, network);
   }
 
   /** Predictions for raw feature rows (in the model's feature order), row-major. */
