@@ -169,6 +169,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
     recordsThisRun: result.counts.total - startRecords,
     tuningEvents: reporter.tuningEvents,
     hyperParams: parts.population.championHyperParams(parts.controls.hyperParams),
+    ...(parts.population.size > 1 ? { population: { champion: parts.population.championId, members: parts.population.status() } } : {}),
     interrupted: abort.signal.aborted,
   });
   if (config.report && metricsLog) writeRunReport(config.report, metricsLog.path, summary, io.log);

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Evaluation, SplitMetrics } from '../eval/Evaluator.js';
 import { TUNING_SERIES } from '../tune/tuningSeries.js';
+import { PopulationMetrics, type MemberMetrics } from './PopulationMetrics.js';
 import { REJECT_REASONS, type RejectReason, type ScoredBatch, type Split } from '../types.js';
 
 const SPLITS: readonly Split[] = ['train', 'holdout'];
@@ -108,6 +109,7 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  private population: PopulationMetrics | undefined;
   private checkpointAgeOf: () => number | undefined = () => undefined;
   private readonly checkpointAge: Gauge = new Gauge({
     name: 'streamtune_checkpoint_age_seconds',
@@ -227,6 +229,11 @@ export class Telemetry {
         if (Number.isFinite(value)) this.detectorStat.set({ detector, stat }, value);
       }
     }
+  }
+
+  /** The population's per-member gauges and champion (created on first use: a single model has none). */
+  observePopulation(members: readonly MemberMetrics[], champion: number): void {
+    (this.population ??= new PopulationMetrics(this.registry)).observe(members, champion);
   }
 
   setTensors(count: number): void {

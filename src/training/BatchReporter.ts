@@ -4,12 +4,13 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Progress } from '../telemetry/Progress.js';
 import type { Telemetry } from '../telemetry/registry.js';
 import type { TuningEvent } from '../tune/TuningEvent.js';
+import type { MemberStatus } from '../tune/Population.js';
 import type { HyperParams } from '../types.js';
 
 /** Where the reporter writes: each is optional except the registry, the log and progress. */
 export interface ReportSinks {
   readonly telemetry: Telemetry;
-  readonly log: Pick<Logger, 'info'>;
+  readonly log: Pick<Logger, 'info' | 'debug'>;
   readonly progress: Pick<Progress, 'update'>;
   /** `--metrics-log`: tuning events as they happen, and a line every `logEvery` records. */
   readonly metricsLog?: { write(entry: object): void };
@@ -22,6 +23,8 @@ export interface ReportSources {
   readonly hyperParams: () => HyperParams;
   readonly detectorStats: () => Record<string, Record<string, number>>;
   readonly tensors: () => number;
+  /** The population's members and champion, when there is more than one member. */
+  readonly population?: () => { readonly members: readonly MemberStatus[]; readonly champion: number } | undefined;
 }
 
 /**
@@ -57,6 +60,8 @@ export class BatchReporter {
     telemetry.setDetectorStats(this.sources.detectorStats());
     telemetry.setTensors(this.sources.tensors());
     const hyperParams = this.sources.hyperParams();
+    const population = this.sources.population?.();
+    if (population) telemetry.observePopulation(population.members, population.champion);
     progress.update({ records: counts.total, rejected: counts.rejected, evaluation, hyperParams });
     if (metricsLog && counts.total >= this.#nextLog) {
       metricsLog.write({
@@ -68,6 +73,7 @@ export class BatchReporter {
         window: evaluation.window,
         learningRate: hyperParams.learningRate,
         l2: hyperParams.l2,
+        ...(population ? { champion: population.champion, members: population.members.map(memberEntry) } : {}),
       });
       const every = this.settings.logEvery;
       this.#nextLog = (Math.floor(counts.total / every) + 1) * every;
@@ -83,8 +89,16 @@ export class BatchReporter {
   #tuning(event: TuningEvent): void {
     this.tuningEvents.push(event);
     this.sinks.telemetry.recordTuning(event);
-    this.sinks.log.info({ event: 'tuner.adjusted', tuning: event }, `tuner: ${event.reason} ${event.param} ${event.old} -> ${event.new}`);
+    // A population's rounds are routine (a few members every interval): logged at debug, still counted and published.
+    const level = event.reason === 'population' ? 'debug' : 'info';
+    const member = event.reason === 'population' ? ` member ${event.signals.member}` : '';
+    this.sinks.log[level]({ event: 'tuner.adjusted', tuning: event }, `tuner: ${event.reason}${member} ${event.param} ${event.old} -> ${event.new}`);
     this.sinks.metricsLog?.write({ type: 'tuning', ...event });
     this.sinks.events?.write({ value: JSON.stringify({ type: 'tuning', ...event }) });
   }
+}
+
+/** A member in a metrics-log line: JSON has no NaN (a member not yet scored has a null loss). */
+function memberEntry(m: MemberStatus): Record<string, number | null> {
+  return { id: m.id, loss: Number.isFinite(m.loss) ? m.loss : null, learningRate: m.learningRate, l2: m.l2, batchSize: m.batchSize };
 }

@@ -20,8 +20,15 @@ export interface Summary {
   readonly window: Evaluation['window'];
   readonly baselines: Record<string, Record<string, number>>;
   readonly hyperParams: HyperParams;
+  /** The population at the end (absent for a single model): the champion's id and every member. */
+  readonly population?: SummaryPopulation;
   readonly tuningEvents: readonly unknown[];
   readonly interrupted: boolean;
+}
+
+export interface SummaryPopulation {
+  readonly champion: number;
+  readonly members: readonly { readonly id: number; readonly learningRate: number; readonly l2: number; readonly batchSize: number; readonly loss: number }[];
 }
 
 export function buildSummary(input: {
@@ -35,6 +42,7 @@ export function buildSummary(input: {
   /** Records read by this process (less than `counts.total` when it resumed from a checkpoint). */
   recordsThisRun?: number;
   hyperParams: HyperParams;
+  population?: SummaryPopulation;
   tuningEvents?: readonly unknown[];
   interrupted: boolean;
 }): Summary {
@@ -59,6 +67,7 @@ export function buildSummary(input: {
     window: evaluation.window,
     baselines,
     hyperParams: input.hyperParams,
+    ...(input.population ? { population: input.population } : {}),
     tuningEvents: input.tuningEvents ?? [],
     interrupted: input.interrupted,
   };
@@ -90,6 +99,11 @@ export function formatSummary(s: Summary): string {
     rows.push([`baseline ${name}`, metricText(b)]);
   }
   rows.push(['learning rate / l2', `${s.hyperParams.learningRate} / ${s.hyperParams.l2}`]);
+  if (s.population) {
+    const champion = s.population.members.find((m) => m.id === s.population?.champion);
+    const batch = champion ? `, ${champion.batchSize} per step` : '';
+    rows.push(['population', `${s.population.members.length} members, champion ${s.population.champion}${batch}`]);
+  }
   if (s.tuningEvents.length > 0) {
     const byReason = new Map<string, number>();
     for (const e of s.tuningEvents as Array<{ reason: string }>) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);

@@ -102,8 +102,14 @@ export class Population {
     return this.size > 1 ? Math.max(this.#base.batchSize, ...this.#settings.batchSizes) : this.#base.batchSize;
   }
 
+  /** Every member with its own hyperparameters (before the tuner's scale) and recent loss. */
   status(): MemberStatus[] {
     return this.#members.map((m) => ({ id: m.id, ...m.params, loss: m.loss }));
+  }
+
+  /** The champion's learning rate and L2 with the tuner's `scale` applied: what the run reports as in force. */
+  championHyperParams(scale: HyperParams): HyperParams {
+    return this.#effective((this.#members[this.#champion] as Member).params, scale);
   }
 
   /**

@@ -18,6 +18,7 @@ interface Summary {
   backend: string;
   engine: string;
   tuningEvents: unknown[];
+  population?: { champion: number; members: Array<{ id: number; learningRate: number; l2: number; batchSize: number }> };
   interrupted: boolean;
 }
 
@@ -36,13 +37,16 @@ describe('streamtune train (CLI, real files)', () => {
     expect(records.total).toBe(45_312);
     expect(records.rejected).toBe(0);
     expect(records.trained + records.holdout + records.rejected).toBe(records.total);
-    expect(records.holdout / records.total).toBeGreaterThan(0.18);
-    expect(records.holdout / records.total).toBeLessThan(0.22);
+    expect(records.holdout / records.total).toBeGreaterThan(0.08); // validationSplit 0.1
+    expect(records.holdout / records.total).toBeLessThan(0.12);
     expect(summary.baselines.majority?.accuracy).toBeCloseTo(0.5755, 2);
     expect(summary.baselines.noChange?.accuracy).toBeCloseTo(0.8533, 2);
-    expect(summary.prequential.accuracy).toBeGreaterThan(0.7);
-    expect(summary.holdout.accuracy).toBeGreaterThan(0.7);
-    expect(summary.prequential.crossEntropy).toBeLessThan(0.6);
+    // The default population (4 members, one step per record) beats "same as before" (issue 12: at least 0.84).
+    expect(summary.prequential.accuracy).toBeGreaterThan(summary.baselines.noChange!.accuracy!);
+    expect(summary.holdout.accuracy).toBeGreaterThan(0.8);
+    expect(summary.prequential.crossEntropy).toBeLessThan(0.4);
+    expect(summary.population?.members).toHaveLength(4);
+    expect(stdout).toMatch(/population\s+4 members, champion \d/);
     expect(summary.backend).toBe('wasm');
     expect(summary.engine).toBe('dense'); // engine: auto, no native TF backend here
     // The tuner reacted to Elec2's drifts; every event says what changed and why.
@@ -55,14 +59,12 @@ describe('streamtune train (CLI, real files)', () => {
     expect(existsSync(join(tmp, 'elec2.dead.jsonl'))).toBe(false);
   });
 
-  it('learns Elec2 record by record with temporal features (--label-lags, --feature-lags) above the no-change baseline', async () => {
-    const base = await train('elec2-b1', ['--source', sharedData('elec2.csv'), '--batch-size', '1']);
+  it('learns Elec2 with temporal features (--label-lags, --feature-lags) well above the no-change baseline', async () => {
     const { summary } = await train('elec2-lags', [
-      '--source', sharedData('elec2.csv'), '--batch-size', '1', '--label-lags', '1,2', '--feature-lags', 'nswprice:1,vicprice:1',
+      '--source', sharedData('elec2.csv'), '--label-lags', '1,2', '--feature-lags', 'nswprice:1,vicprice:1',
     ]);
     expect(summary.records.total).toBe(45_312);
     const noChange = summary.baselines.noChange?.accuracy ?? NaN;
-    expect(base.summary.prequential.accuracy).toBeLessThan(noChange); // without lags the MLP loses to "same as before"
     expect(summary.prequential.accuracy).toBeGreaterThan(noChange + 0.03);
     expect(summary.holdout.accuracy).toBeGreaterThan(noChange + 0.02);
   }, 120_000);
@@ -182,8 +184,13 @@ describe('streamtune train (CLI, real files)', () => {
       .filter((e) => e.type === undefined); // the metrics lines; drift and tuning lines have a type
     expect(entries.map((e) => Math.floor(e.records / 1000))).toEqual([1, 2, 3]);
     expect(entries[2]!.window.train.accuracy).toBeGreaterThan(0);
-    expect(entries[0]!.learningRate).toBe(0.001);
-    expect(entries[0]!.l2).toBe(0.001);
+    // The champion's hyperparameters: a member's, within the population's bounds.
+    for (const e of entries) {
+      expect(e.learningRate).toBeGreaterThanOrEqual(1e-4);
+      expect(e.learningRate).toBeLessThanOrEqual(0.05);
+      expect(e.l2).toBeGreaterThanOrEqual(0);
+      expect(e.l2).toBeLessThanOrEqual(0.01);
+    }
   });
 
   it('serves the documented metrics while it runs', async () => {

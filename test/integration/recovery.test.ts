@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/runCli.js';
+import { REPO, runCli } from '../support/runCli.js';
 import { sharedData } from '../support/sharedData.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'streamtune-recovery-'));
@@ -118,7 +118,8 @@ describe('checkpoints and recovery (file source, real processes)', () => {
   it('a resumed run learns on from the restored state instead of starting from scratch', async () => {
     const dir = join(tmp, 'ckpt-continue');
     const path = sharedData('elec2.csv');
-    const common = ['--source', path, '--metrics-port', '0', '--progress', 'off'];
+    // The classic single model (batch 32, Adam with momentum) learns slowly enough for a fresh start to show.
+    const common = ['--source', path, '--metrics-port', '0', '--progress', 'off', '--config', join(REPO, 'examples/classic.yaml')];
     const first = await runCli(['train', ...common, '--checkpoint-dir', dir, '--max-records', '20000']).done;
     expect(first.code).toBe(0);
     // The resumed run reads records 20,000..; a fresh model on the same records starts from zero.
@@ -129,7 +130,7 @@ describe('checkpoints and recovery (file source, real processes)', () => {
     const tail = join(tmp, 'tail.csv');
     writeFileSync(tail, [lines[0], ...lines.slice(20_001, 22_001)].join('\n') + '\n');
     const freshPath = join(tmp, 'fresh-tail.summary.json');
-    const fresh = await runCli(['train', '--source', tail, '--metrics-port', '0', '--progress', 'off', '--summary-json', freshPath]).done;
+    const fresh = await runCli(['train', '--source', tail, '--metrics-port', '0', '--progress', 'off', '--config', join(REPO, 'examples/classic.yaml'), '--summary-json', freshPath]).done;
     expect(fresh.code).toBe(0);
     const r = JSON.parse(readFileSync(resumedPath, 'utf8')) as Summary & { window: { train: { accuracy: number } } };
     const f = JSON.parse(readFileSync(freshPath, 'utf8')) as Summary & { window: { train: { accuracy: number } } };

@@ -1,12 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { join } from 'node:path';
+import { mergeConfig, parseConfig, readConfigFile } from '../../src/config.js';
 import { runPipeline } from '../../src/pipeline.js';
 import { resolveSchema } from '../../src/training/resolveSchema.js';
 import { createTrainingParts } from '../../src/training/TrainingParts.js';
 import { openSource } from '../../src/sources/openSource.js';
 import type { TuningEvent } from '../../src/tune/TuningEvent.js';
+import { REPO } from '../support/runCli.js';
 import { sharedData } from '../support/sharedData.js';
+
+/**
+ * The seed's single model (batch 32, Adam with momentum): its error jumps after each SEA drift
+ * for long enough that the default detector sees every one. Today's per-record population adapts
+ * within a few hundred records, and the detector sees fewer of them (docs/population.md).
+ */
+const CLASSIC = readConfigFile(join(REPO, 'examples/classic.yaml'));
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -21,8 +30,8 @@ interface Run {
   lr: number[];
 }
 
-async function run(file: string, overrides: Record<string, unknown>): Promise<Run> {
-  const config = parseConfig({ source: file, ...overrides });
+async function run(file: string, overrides: Record<string, unknown>, base: Record<string, unknown> = {}): Promise<Run> {
+  const config = parseConfig(mergeConfig(base, { source: file }, overrides));
   const source = await openSource(file);
   const schema = resolveSchema(config, source.columns, file);
   const parts = createTrainingParts(config, schema);
@@ -60,10 +69,10 @@ function accuracy(r: Run, from: number, to: number): number {
 }
 
 describe('drift detection and tuning on real streams', () => {
-  it('SEA: detects each of the three drifts soon after it, no false alarms, and recovers faster than without tuning', async () => {
+  it('SEA, classic model: detects each of the three drifts soon after it, no false alarms, and recovers faster than without tuning', async () => {
     const file = sharedData('sea_concepts_50k.csv');
     const drifts = [12_500, 25_000, 37_500];
-    const [tuned, untuned] = await Promise.all([run(file, {}), run(file, { tuning: { enabled: false } })]);
+    const [tuned, untuned] = await Promise.all([run(file, {}, CLASSIC), run(file, { tuning: { enabled: false } }, CLASSIC)]);
 
     // One detection per drift, within 1,500 records after it, and none elsewhere.
     expect(tuned.detections).toHaveLength(3);

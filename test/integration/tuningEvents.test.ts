@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../support/runCli.js';
+import { REPO, runCli } from '../support/runCli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'streamtune-events-'));
 const brokers = inject('kafkaBrokers');
@@ -38,6 +38,9 @@ describe('tuning events everywhere a person looks', () => {
       '--group', `${topic}-trainer`,
       '--stop-at-end',
       '--events-topic', eventsTopic,
+      // The classic single model as a population of 3: drift boosts and population rounds both flow.
+      '--config', join(REPO, 'examples/classic.yaml'),
+      '--population', '3',
       '--metrics-log', metricsLog,
       '--summary-json', summaryPath,
       '--metrics-port', '0',

@@ -78,4 +78,42 @@ describe('BatchReporter', () => {
     expect(lines.map((l) => l.records)).toEqual([128, 256, 320]);
     expect(lines[0]?.learningRate).toBe(0.002);
   });
+
+  it("exports each population member's loss and hyperparameters and the champion, logs its rounds at debug, and writes them in the metrics log", async () => {
+    const telemetry = new Telemetry();
+    const lines: Array<Record<string, unknown>> = [];
+    const info: string[] = [];
+    const debug: string[] = [];
+    const members = [
+      { id: 0, learningRate: 0.002, l2: 0, batchSize: 1, loss: 0.41 },
+      { id: 1, learningRate: 0.004, l2: 0.0001, batchSize: 4, loss: NaN },
+    ];
+    const reporter = new BatchReporter(
+      {
+        telemetry,
+        log: { info: (_o: object, m: string) => void info.push(m), debug: (_o: object, m: string) => void debug.push(m) } as never,
+        progress: { update: () => {} },
+        metricsLog: { write: (e) => void lines.push(e as Record<string, unknown>) },
+      },
+      { hyperParams: () => ({ learningRate: 0.002, l2: 0 }), detectorStats: () => ({}), tensors: () => 0, population: () => ({ members, champion: 0 }) },
+      { logEvery: 100 },
+    );
+    const round: TuningEvent = { ...event, reason: 'population', param: 'learningRate', old: 0.008, new: 0.004, signals: { member: 1, from: 0 } };
+    reporter.report(report(128, { decision: { hp: { learningRate: 0.002, l2: 0 }, events: [round], actions: [] } }));
+    expect(info).toEqual([]);
+    expect(debug).toEqual(['tuner: population member 1 learningRate 0.008 -> 0.004']);
+    const metrics = await telemetry.registry.metrics();
+    expect(metrics).toMatch(/streamtune_member_window_loss\{member="0"\} 0.41/);
+    expect(metrics).not.toMatch(/streamtune_member_window_loss\{member="1"\}/); // not scored yet: absent, not NaN
+    expect(metrics).toMatch(/streamtune_member_learning_rate\{member="1"\} 0.004/);
+    expect(metrics).toMatch(/streamtune_member_batch_size\{member="1"\} 4/);
+    expect(metrics).toMatch(/streamtune_population_champion 0/);
+    expect(metrics).toMatch(/streamtune_tuning_adjustments_total\{param="learningRate",reason="population"\} 1/);
+    const line = lines.find((l) => l.type === undefined);
+    expect(line?.champion).toBe(0);
+    expect(line?.members).toEqual([
+      { id: 0, loss: 0.41, learningRate: 0.002, l2: 0, batchSize: 1 },
+      { id: 1, loss: null, learningRate: 0.004, l2: 0.0001, batchSize: 4 },
+    ]);
+  });
 });
