@@ -9,7 +9,7 @@ import { DRIFT_SIGNALS } from './drift/DriftMonitor.js';
 import { EXPORT_FORMATS } from './export/exportFormats.js';
 import { ACTIVATIONS, INITIALIZERS } from './model/ModelSpec.js';
 import { tuningSchema } from './tune/tuningSchema.js';
-import { ALERT_ACTIONS } from './control/alertRequests.js';
+import { controlSchema } from './control/controlSchema.js';
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -194,20 +194,7 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(9464).describe('port of /metrics; 0 picks a free one and logs it'),
       })
       .prefault({}),
-    control: z
-      .strictObject({
-        tokenFile: z
-          .string()
-          .min(1)
-          .optional()
-          .describe('file whose first line is the bearer token of the control API (/status, /control, /alerts on the metrics server); $STREAMTUNE_CONTROL_TOKEN takes precedence; neither: the API is off'),
-        alerts: z
-          .record(z.string().min(1), z.enum(ALERT_ACTIONS))
-          .default({ StreamtuneHoldoutLossRising: 'rollback', StreamtuneNonFiniteLoss: 'pause-learning' })
-          .describe('Alertmanager alert name -> action taken when it fires at POST /alerts (rollback: to the newest checkpoint before the alert started)'),
-        waitMs: z.number().int().positive().default(10_000).describe('how long a control request waits for the pipeline to apply it before the answer is 202 (queued)'),
-      })
-      .prefault({}),
+    control: controlSchema,
     deadLetter: z.string().min(1).default('dead-letter.jsonl').describe('JSONL file for rejected records (created on the first reject)'),
     checkpoint: z
       .strictObject({
