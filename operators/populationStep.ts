@@ -15,7 +15,7 @@ import type { HyperParams, ScaledSample, ScoredBatch } from '../src/types.js';
  * blocks$.pipe(populationStep(population, controls)).subscribe((scored) => evaluate(scored));
  */
 export function populationStep(
-  population: Pick<Population, 'learn' | 'champion'>,
+  population: Pick<Population, 'learn' | 'champion' | 'championHyperParams'>,
   controls: HyperParamsSource,
   options: { readonly clock?: TimestampProvider } = {},
 ): OperatorFunction<readonly ScaledSample[], ScoredBatch> {
@@ -24,7 +24,7 @@ export function populationStep(
     const start = clock.now();
     const width = population.champion.width;
     // Paused by an operator: the champion scores the block and nobody learns it.
-    const block = controls.paused ? predictOnly(population.champion, samples, controls.hyperParams) : population.learn(samples, controls.hyperParams);
+    const block = controls.paused ? predictOnly(population.champion, samples, population.championHyperParams(controls.hyperParams)) : population.learn(samples, controls.hyperParams);
     const predictions = block.predictions.slice(0, samples.length * width);
     if (population.champion.task === 'regression') unscale(predictions, samples);
     return {

@@ -19,7 +19,7 @@ export interface TuneInput {
 export interface TuneOptions {
   readonly task: Task;
   /** The one owner of the hyperparameters: read for the decision, then written with it (actions included). */
-  readonly controls: Pick<Controls, 'hyperParams' | 'apply'>;
+  readonly controls: Pick<Controls, 'hyperParams' | 'apply'> & { readonly paused?: boolean };
   /** The population, when there is one: its exploit/explore round runs after the tuner (at once after a drift, wider). */
   readonly population?: Pick<Population, 'explore'>;
   /** Time of the decision's events (injected so tests are deterministic). */
@@ -60,7 +60,8 @@ export function tune<T extends TuneInput>(
       now(),
     );
     controls.apply(decision, batch, counts.batches);
-    const explored = population?.explore(drift !== null) ?? [];
+    // While an operator has paused learning nobody learns, so nobody is ranked or copied either.
+    const explored = controls.paused ? [] : (population?.explore(drift !== null) ?? []);
     if (explored.length === 0) return { ...report, decision };
     const events = explored.flatMap((change) => populationEvents(change, counts, now()));
     return { ...report, decision: { ...decision, events: [...decision.events, ...events] } };

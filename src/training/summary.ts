@@ -98,7 +98,7 @@ export function formatSummary(s: Summary): string {
   for (const [name, b] of Object.entries(s.baselines)) {
     rows.push([`baseline ${name}`, metricText(b)]);
   }
-  rows.push(['learning rate / l2', `${s.hyperParams.learningRate} / ${s.hyperParams.l2}`]);
+  rows.push(['learning rate / l2', `${short(s.hyperParams.learningRate)} / ${short(s.hyperParams.l2)}`]);
   if (s.population) {
     const champion = s.population.members.find((m) => m.id === s.population?.champion);
     const batch = champion ? `, ${champion.batchSize} per step` : '';
@@ -119,6 +119,11 @@ function metricText(m: Partial<Record<string, number>>): string {
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k} ${Number.isFinite(v) ? (v as number).toFixed(4) : '-'}`)
     .join('  ');
+}
+
+/** Four significant digits, without float noise (0.000054000000000000005 -> 0.000054). */
+function short(x: number): string {
+  return String(Number(x.toPrecision(4)));
 }
 
 function n(x: number): string {

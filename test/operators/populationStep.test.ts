@@ -90,5 +90,9 @@ describe('tune with a population', () => {
       ['population', 'batchSize', 1, 4],
     ]);
     expect(out[1]!.decision.hp).toBe(hp);
+    // Paused by an operator: nobody learns, so no round runs, drift or not.
+    const paused = await lastValueFrom(of(report(drift)).pipe(tune(tuner, { task: 'binary', controls: { ...controls, paused: true }, population, now: () => 'T' })));
+    expect(asked).toEqual([false, true]);
+    expect(paused.decision.events).toEqual([]);
   });
 });
