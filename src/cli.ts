@@ -8,7 +8,10 @@ import { numberArg } from './commands/numberArg.js';
 import { TRAIN_FLAGS as flags } from './commands/trainFlags.js';
 import { TRAIN_SWITCHES as switches } from './commands/trainSwitches.js';
 import { EMBEDDED_SOURCE } from './sources/openSource.js';
+import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
+import { predictCommand, type PredictOptions } from './commands/predict.js';
+import { EXPORT_FORMATS } from './export/exportFormats.js';
 import { ctlCommand } from './commands/ctl.js';
 import { replayCommand } from './commands/replay.js';
 import { reportCommand } from './commands/report.js';
@@ -102,6 +105,35 @@ program
   .option('--json', 'print JSON instead of a table')
   .action(async (dir: string, opts: { json?: boolean }) => {
     process.exitCode = await inspectCommand(dir, opts, { stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('export')
+  .description('write the model of the newest checkpoint with its preprocessing: TF.js Layers (model.json, weights.bin, preprocessing.json) or one ONNX graph that takes raw features (docs/export.md)')
+  .argument('<checkpoint-dir>', 'checkpoint directory (--checkpoint-dir of the trainer)')
+  .requiredOption('--out <dir>', 'directory to write (replaced atomically; created when missing)')
+  .addOption(new Option('--format <format>', 'what to write').choices(EXPORT_FORMATS).default('tfjs'))
+  .option('--clip <z>', "the trainer's standardize.clip, for a checkpoint too old to record it", num('--clip'))
+  .action(async (dir: string, opts: { out: string; format: (typeof EXPORT_FORMATS)[number]; clip?: number }) => {
+    process.exitCode = await exportCommand(dir, opts, { stdout: process.stdout, stderr: process.stderr });
+  });
+
+program
+  .command('predict')
+  .description('score a stream with an exported model and no learning: one JSON line {position, key?, prediction, probabilities?} per record, rejects to the dead letter as in train')
+  .requiredOption('--model <dir>', 'an export directory (tfjs), or an --export-dir whose latest file names one')
+  .requiredOption('--source <source>', 'a .csv or .jsonl/.ndjson file, or kafka://HOST:PORT/TOPIC')
+  .option('--out <path>', 'write the predictions to this JSON Lines file (default: standard output)')
+  .option('--topic <name>', 'publish the predictions to this Kafka topic instead, keyed by the record key')
+  .option('--brokers <list>', "brokers of --topic when the source is a file (default: the source's)")
+  .option('--key-field <name>', 'field whose value is the record key')
+  .option('--dead-letter <path>', 'JSONL file for rejected records', 'dead-letter.jsonl')
+  .option('--dead-letter-topic <topic>', 'send rejected Kafka messages here instead')
+  .option('--group <id>', 'consumer group of a Kafka source', 'streamtune-predict')
+  .option('--stop-at-end', 'Kafka: finish when every partition is read to the end it had at start')
+  .option('--max-records <n>', 'stop after reading this many records', positiveInt('--max-records'))
+  .action(async (opts: PredictOptions) => {
+    process.exitCode = await predictCommand(opts, { log: createLogger(), stdout: process.stdout, stderr: process.stderr });
   });
 
 program

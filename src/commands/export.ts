@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { CheckpointStore } from '../checkpoint/CheckpointStore.js';
+import { CheckpointError } from '../errors.js';
+import { exportModelFromCheckpoint } from '../export/exportModelFromState.js';
+import type { ExportFormat } from '../export/exportFormats.js';
+import { writeExportDir } from '../export/writeExportDir.js';
+import { selectBackend } from '../model/selectBackend.js';
+
+/** Options of `streamtune export`. */
+export interface ExportOptions {
+  readonly out: string;
+  readonly format: ExportFormat;
+  /** The trainer's standardize.clip, for a checkpoint written before checkpoints stored it. */
+  readonly clip?: number;
+}
+
+/**
+ * `streamtune export CHECKPOINT_DIR --out DIR [--format tfjs|onnx|both]`: writes the champion of
+ * the newest readable checkpoint, with its standardization, into DIR (atomically); prints what it
+ * wrote. Returns the exit code.
+ *
+ * @example
+ * await exportCommand('state/elec2', { out: 'model', format: 'onnx' }, { stdout: process.stdout, stderr: process.stderr });
+ */
+export async function exportCommand(
+  dir: string,
+  opts: ExportOptions,
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
+  if (!existsSync(dir)) throw new CheckpointError(`no checkpoint directory at ${dir}; pass the trainer's --checkpoint-dir`);
+  const loaded = await new CheckpointStore({ dir }).loadLatest();
+  if (!loaded) throw new CheckpointError(`no checkpoint in ${dir} yet; the trainer writes one every --checkpoint-every records or seconds`);
+  for (const s of loaded.skipped) io.stderr.write(`skipped unreadable ${s.path}: ${s.reason}\n`);
+  const state = loaded.checkpoint.state as unknown as Record<string, unknown>;
+  if (state.standardize === undefined && opts.clip === undefined) {
+    io.stderr.write(
+      `${loaded.path} does not say whether the trainer clipped standardized features (it predates that); exporting without a clip: pass --clip with the trainer's standardize.clip if it set one\n`,
+    );
+  }
+  const model = exportModelFromCheckpoint(loaded.checkpoint, opts.clip === undefined ? undefined : { clip: opts.clip });
+  await selectBackend(); // the TF.js writer builds the layers once (no computing: any backend writes the same)
+  const info = await writeExportDir(model, opts.out, opts.format);
+  io.stdout.write(
+    `exported the ${model.task} model of ${loaded.path} (${model.records.toLocaleString('en-US')} records learned, version ${model.version}) ` +
+      `to ${opts.out}: ${info.files.join(', ')}\n`,
+  );
+  return 0;
+}
