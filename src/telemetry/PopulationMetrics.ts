@@ -25,18 +25,26 @@ export class PopulationMetrics {
   readonly #champion: Gauge;
 
   constructor(registry: Registry) {
-    const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['member'] as const, registers: [registry] });
-    this.#loss = gauge(
-      'streamtune_member_window_loss',
-      "A population member's recent prequential loss (log loss, or squared error in scaled units; exponential average with half-life tuning.population.halfLife records): what ranks it.",
-    );
-    this.#learningRate = gauge('streamtune_member_learning_rate', "A population member's learning rate in force (the tuner's scale applied).");
-    this.#l2 = gauge('streamtune_member_l2', "A population member's L2 strength.");
-    this.#batchSize = gauge('streamtune_member_batch_size', "A population member's records per Adam step.");
+    const labelNames = ['member'] as const;
+    const registers = [registry];
+    this.#loss = new Gauge({
+      name: 'streamtune_member_window_loss',
+      help: "A population member's recent prequential loss (log loss, or squared error in scaled units; exponential average with half-life tuning.population.halfLife records): what ranks it.",
+      labelNames,
+      registers,
+    });
+    this.#learningRate = new Gauge({
+      name: 'streamtune_member_learning_rate',
+      help: "A population member's own learning rate (before the tuner's scale).",
+      labelNames,
+      registers,
+    });
+    this.#l2 = new Gauge({ name: 'streamtune_member_l2', help: "A population member's own L2 strength.", labelNames, registers });
+    this.#batchSize = new Gauge({ name: 'streamtune_member_batch_size', help: "A population member's records per Adam step.", labelNames, registers });
     this.#champion = new Gauge({
       name: 'streamtune_population_champion',
       help: 'Id of the champion: the member with the lowest recent loss, whose predictions are scored, served and checkpointed.',
-      registers: [registry],
+      registers,
     });
   }
 

@@ -109,7 +109,8 @@ export class Telemetry {
     registers: [this.registry],
   });
 
-  private population: PopulationMetrics | undefined;
+  /** Per-member gauges; a single model is a population of one (member 0, the champion). */
+  private readonly population = new PopulationMetrics(this.registry);
   private checkpointAgeOf: () => number | undefined = () => undefined;
   private readonly checkpointAge: Gauge = new Gauge({
     name: 'streamtune_checkpoint_age_seconds',
@@ -231,9 +232,9 @@ export class Telemetry {
     }
   }
 
-  /** The population's per-member gauges and champion (created on first use: a single model has none). */
+  /** The population's per-member gauges and champion. */
   observePopulation(members: readonly MemberMetrics[], champion: number): void {
-    (this.population ??= new PopulationMetrics(this.registry)).observe(members, champion);
+    this.population.observe(members, champion);
   }
 
   setTensors(count: number): void {

@@ -25,7 +25,8 @@ const datasourceFile = parseYaml(readFileSync(join(REPO_ROOT, 'grafana/provision
 const providerFile = parseYaml(readFileSync(join(REPO_ROOT, 'grafana/provisioning/dashboards/streamtune.yml'), 'utf8')) as {
   providers: Array<{ type: string; options: { path: string } }>;
 };
-const registrySource = readFileSync(join(REPO_ROOT, 'src/telemetry/registry.ts'), 'utf8');
+// The registry and the population's gauges it creates (src/telemetry/PopulationMetrics.ts).
+const registrySource = ['src/telemetry/registry.ts', 'src/telemetry/PopulationMetrics.ts'].map((f) => readFileSync(join(REPO_ROOT, f), 'utf8')).join('\n');
 const streamtuneMetrics = declaredMetrics(registrySource);
 
 /** Every PromQL expression of the dashboard: panel targets and annotation queries. */
