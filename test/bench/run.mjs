@@ -4,7 +4,9 @@
  * side in one run on this machine, repeated and interleaved so that machine noise spreads over
  * every system alike; plus the per-stage cost, wasm vs cpu, Kafka (replayed topic, a 1,000,000
  * message backlog, produce-to-learned latency), a 2,000,000-record memory soak and a 1,000,000-row
- * CSV with 1% malformed quoting read to the end (malformedCsv.mjs). Writes
+ * CSV with 1% malformed quoting read to the end (malformedCsv.mjs), and issue 12's learning table
+ * (learning.mjs: streamtune's settings and River's learners on Elec2, SEA and Bike Sharing, the
+ * per-member cost of a population). Writes
  * docs/benchmarks.json and docs/benchmarks.md.
  *
  * `--smoke` runs in seconds: Elec2's first records, streamtune (CLI + stages) and River's
@@ -14,6 +16,7 @@
  * node test/bench/run.mjs                        # the full bench (about 20 minutes on 2 cores)
  * node test/bench/run.mjs --smoke --json /tmp/smoke.json --md none
  * node test/bench/run.mjs --repeats 5 --no-kafka --no-soak
+ * node test/bench/run.mjs --sections learning --learning-quick --json /tmp/learning.json --md /tmp/learning.md
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { dumpSynthetic } from './dumpSynthetic.mjs';
 import { startKafka } from './lib/kafkaBroker.mjs';
+import { learningBench } from './learning.mjs';
 import { machineInfo, packageVersion } from './lib/machineInfo.mjs';
 import { renderMarkdown } from './lib/renderMarkdown.mjs';
 import { killChildren, runProcess } from './lib/runProcess.mjs';
@@ -38,7 +42,7 @@ const { values: opt } = parseArgs({
     repeats: { type: 'string' },
     'hyperplane-repeats': { type: 'string' },
     'hyperplane-n': { type: 'string', default: '200000' },
-    sections: { type: 'string', default: 'e2e,stages,engines,malformed,soak,kafka' },
+    sections: { type: 'string', default: 'e2e,stages,engines,malformed,soak,kafka,learning' },
     merge: { type: 'string' },
     json: { type: 'string' },
     md: { type: 'string' },
@@ -46,6 +50,8 @@ const { values: opt } = parseArgs({
     'no-soak': { type: 'boolean', default: false },
     'no-peers': { type: 'boolean', default: false },
     'no-hyperplane': { type: 'boolean', default: false },
+    /** The learning section on each file's first 3,000 records (River's forest takes minutes on the whole files). */
+    'learning-quick': { type: 'boolean', default: false },
   },
 });
 const smoke = opt.smoke;
@@ -96,6 +102,7 @@ if (opt.merge) {
     soak: pick('soak'),
     malformedCsv: pick('malformedCsv'),
     kafka: pick('kafka'),
+    learning: pick('learning'),
     ran: parts.flatMap((p) => p.ran),
     notRun: parts.flatMap((p) => p.notRun).filter((n) => !n.why.startsWith('--sections')),
   };
@@ -242,6 +249,7 @@ let engines;
 let soak;
 let malformedCsv;
 let kafka;
+let learning;
 const entry = (dataset, system, variant, does) => {
   let e = e2e.find((x) => x.dataset === dataset && x.system === system && x.variant === variant);
   if (!e) e2e.push((e = { dataset, system, variant, does, runs: [] }));
@@ -560,10 +568,30 @@ async function latencyBench(B) {
   };
 }
 
+// ---------------------------------------------------------------- learning: issue 12's table
+if (!sections.has('learning')) skip('learning', `--sections ${opt.sections}`);
+else {
+  const quick = smoke || opt['learning-quick'];
+  log(`learning: streamtune's settings and River's learners on Elec2, SEA, Bike Sharing${quick ? ' (first 3,000 records each)' : ''}; per-member cost on Elec2`);
+  const withRiver = !opt['no-peers'] && python && (await importable('river')) ? python : undefined;
+  if (!withRiver) skip('learning: River rows', opt['no-peers'] ? '--no-peers' : python ? `river not importable by ${python}` : 'no Python venv: run bash test/bench/setup-peers.sh');
+  learning = await learningBench({ repo: REPO, work, python: withRiver, log, quick, smoke, repeats }).catch((error) => ({ error: String(error?.stack ?? error) }));
+  if (learning.error) skip('learning', learning.error);
+  else {
+    const failed = learning.files.flatMap((f) => f.rows.filter((r) => r.error).map((r) => `${f.name} ${r.system} ${r.variant}: ${r.error}`));
+    for (const x of failed) skip(`learning ${x.split(':')[0]}`, x.slice(x.indexOf(':') + 2));
+    const k8 = learning.memberCost.rows.at(-1);
+    ran.push(
+      `learning: ${learning.files.map((f) => `${f.name} ${f.rows.length} rows`).join(', ')}; cost(${k8.population})/cost(1) ${k8.costRatio.median?.toFixed(2)}; speed ratio streamtune default / River LR ${learning.speedRatio?.ratio.median?.toFixed(2) ?? 'not run'}`,
+    );
+  }
+}
+writeReport();
+
 // ---------------------------------------------------------------- report
 /** Writes the JSON (and the Markdown) with what has run so far: called after every section. */
 function writeReport() {
-  const pyVersions = Object.assign({}, ...e2e.filter((e) => e.versions).map((e) => e.versions));
+  const pyVersions = Object.assign({}, learning?.versions, ...e2e.filter((e) => e.versions).map((e) => e.versions));
   const result = {
     generated: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -582,6 +610,7 @@ function writeReport() {
     soak: soak ?? null,
     malformedCsv: malformedCsv ?? null,
     kafka: kafka ?? null,
+    learning: learning ?? null,
     ran,
     notRun,
   };

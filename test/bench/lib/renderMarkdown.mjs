@@ -1,3 +1,5 @@
+import { renderLearning } from './renderLearning.mjs';
+
 /**
  * docs/benchmarks.md from the bench's JSON result. Everything above the marker line of a
  * previous file (the hand-written intro) is kept; the rest is generated.
@@ -212,6 +214,8 @@ export function renderMarkdown(r, previous) {
       );
     }
   }
+
+  if (r.learning !== undefined) out.push(...renderLearning(r.learning));
 
   if (r.notRun.length) {
     out.push('## Not run', '');
