@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CheckpointStore } from '../../src/checkpoint/CheckpointStore.js';
+import { ExportedModel } from '../../src/export/ExportedModel.js';
 import type { EngineSnapshot } from '../../src/model/Engine.js';
 import type { LayerSpec } from '../../src/model/ModelSpec.js';
 import type { StandardizerSnapshot } from '../../src/stats/Standardizer.js';
@@ -13,7 +14,9 @@ import { checkOnnx, onnxPython } from '../export/onnxChecker.js';
 import { runOnnx } from '../export/onnxRuntime.js';
 import { maxRelativeDifference } from '../export/testModel.js';
 import { runCli } from '../support/runCli.js';
+import { kcatProduce } from '../support/kcatProduce.js';
 import { sharedData } from '../support/sharedData.js';
+import { committedOffsets, consumeAll, createTopic, deleteTopics, uniqueName } from '../support/topics.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'streamtune-export-'));
 const common = ['--metrics-port', '0', '--progress', 'off'];
@@ -175,4 +178,61 @@ describe('streamtune predict', () => {
     }
     expect(existsSync(join(tmp, 'elec2-exports', 'latest'))).toBe(true);
   }, 120_000);
+
+  it('from a Kafka topic to a predictions topic: one keyed prediction per message, offsets committed', async () => {
+    const brokers = inject('kafkaBrokers');
+    const source = uniqueName('predict-in');
+    const sink = uniqueName('predict-out');
+    const group = uniqueName('predict-group');
+    topics.push(source, sink);
+    await createTopic(brokers, source, 2);
+    const { header, rows: table } = csvRows(sharedData('elec2.csv'), 300);
+    const features = JSON.parse(readFileSync(join(tmp, 'elec2-tfjs', 'preprocessing.json'), 'utf8')).features as string[];
+    await kcatProduce(
+      brokers,
+      source,
+      table.map((r, i) => ({ key: `r${i}`, value: JSON.stringify(Object.fromEntries(header.map((h, k) => [h, r[k]!]))) })),
+    );
+    await cli(['predict', '--model', join(tmp, 'elec2-tfjs'), '--source', `kafka://${brokers}/${source}`, '--group', group, '--stop-at-end', '--topic', sink]);
+    const messages = await consumeAll(brokers, sink);
+    expect(messages).toHaveLength(300);
+    const byKey = new Map(messages.map((m) => [m.key!.toString(), JSON.parse(m.value!.toString()) as { key: string; probabilities: number[] }]));
+    expect(byKey.size).toBe(300);
+    const own = await ownPredictions(join(tmp, 'elec2-ck'), table.map((r) => Float32Array.from(features, (f) => r[header.indexOf(f)]!)));
+    const scored = table.map((_, i) => byKey.get(`r${i}`)!);
+    expect(scored.every((p, i) => p.key === `r${i}`)).toBe(true);
+    expect(maxRelativeDifference(scored.map((p) => p.probabilities[1]!), own)).toBeLessThan(1e-5);
+    const committed = [...(await committedOffsets(brokers, group, source)).values()].reduce((a, b) => a + b, 0);
+    expect(committed).toBe(300);
+  }, 120_000);
+
+  it('a service reloading latest while the trainer keeps exporting always loads a complete model', async () => {
+    const dir = join(tmp, 'hot-exports');
+    const run = runCli(['train', ...common, '--source', sharedData('elec2.csv'), '--export-dir', dir, '--export-every', '1000', '--export-format', 'tfjs', '--dead-letter', join(tmp, 'hot.dead.jsonl')]);
+    let exited = false;
+    const done = run.done.finally(() => (exited = true));
+    const seen = new Set<string>();
+    let reloads = 0;
+    const row = [Float32Array.from({ length: 8 }, () => 0.5)];
+    while (!exited) {
+      if (existsSync(join(dir, 'latest'))) {
+        const model = await ExportedModel.load(dir);
+        expect(model.predict(row)).toHaveLength(1);
+        seen.add(model.dir);
+        model.dispose();
+        reloads += 1;
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const { code, stderr } = await done;
+    expect(code, stderr).toBe(0);
+    expect(reloads).toBeGreaterThan(3);
+    expect(seen.size).toBeGreaterThan(2); // it saw the model change under it
+    expect(stderr).not.toMatch(/EXPORT FAILED/);
+  }, 120_000);
+});
+
+const topics: string[] = [];
+afterAll(async () => {
+  if (topics.length > 0) await deleteTopics(inject('kafkaBrokers'), topics).catch(() => undefined);
 });
