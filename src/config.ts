@@ -8,6 +8,7 @@ import { createDetector, DETECTOR_TYPES, type DetectorSpec } from './drift/creat
 import { DRIFT_SIGNALS } from './drift/DriftMonitor.js';
 import { EXPORT_FORMATS } from './export/exportFormats.js';
 import { ACTIVATIONS, INITIALIZERS } from './model/ModelSpec.js';
+import { lagsSchema } from './records/lagsSchema.js';
 import { tuningSchema } from './tune/tuningSchema.js';
 import { controlSchema } from './control/controlSchema.js';
 
@@ -169,16 +170,7 @@ export const configSchema = z
       })
       .prefault({}),
     tuning: tuningSchema.prefault({}),
-    lags: z
-      .strictObject({
-        label: z.array(z.number().int().min(1).max(1000)).default([]).describe('add the label of the same entity this many records back as features, e.g. [1, 2] (temporal features)'),
-        features: z
-          .record(z.string().min(1), z.array(z.number().int().min(1).max(1000)))
-          .default({})
-          .describe('add named features this many records back, e.g. { nswprice: [1] }'),
-        maxEntities: positiveInt.default(100_000).describe('entities (record keys) whose history is kept; the least recently seen is forgotten first'),
-      })
-      .prefault({}),
+    lags: lagsSchema,
     engine: z
       .enum(['auto', 'dense', 'tfjs'])
       .default('auto')
