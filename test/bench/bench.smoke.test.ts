@@ -41,6 +41,13 @@ interface Result {
   stages: Array<{ backend: string; records: number; stages: Array<{ stage: string; usPerRecord: number }>; profile: { stepKernels: number } }>;
   backends: Record<string, string>;
   malformedCsv: { rows: number; records: number; good: number; malformedCsv: number; expected: { good: number; malformedCsv: number }; mismatches: number } | null;
+  learning: {
+    quick: boolean;
+    recordsPerFile: number;
+    files: Array<{ name: string; metric: string; rows: Array<{ system: string; variant: string; records: number; accuracy?: number; mse?: number; recordsPerSecond: number; population?: number; error?: string }> }>;
+    memberCost: { rows: Array<{ population: number; recordsPerSecond: Rate; costRatio: Rate }> };
+    speedRatio: { ratio: Rate } | null;
+  } | null;
   ran: string[];
   notRun: Array<{ what: string; why: string }>;
 }
@@ -125,6 +132,29 @@ describe('npm run bench -- --smoke', () => {
     expect(m?.malformedCsv).toBe(m?.expected.malformedCsv);
     expect(m?.malformedCsv).toBeGreaterThan(800);
     expect(m?.good).toBe(m?.expected.good);
+  });
+
+  it("learns Elec2, SEA and Bike's first 3,000 records with the default population, River's LR beside it, and prices a population", () => {
+    const l = result.learning;
+    expect(l?.quick).toBe(true);
+    expect(l?.files.map((f) => f.name)).toEqual(['elec2', 'sea', 'bike']);
+    for (const file of l?.files ?? []) {
+      const st = file.rows.find((r) => r.system === 'streamtune' && r.variant === 'default');
+      expect(st?.error, file.name).toBeUndefined();
+      expect(st?.records).toBe(3000);
+      expect(st?.population).toBe(4);
+      expect(st?.recordsPerSecond).toBeGreaterThan(0);
+      if (file.metric === 'accuracy') expect(st?.accuracy).toBeGreaterThan(0.6);
+      else expect(st?.mse).toBeGreaterThan(0);
+      if (hasRiver) {
+        const lr = file.rows.find((r) => r.system === 'river' && r.variant === 'lr');
+        expect(lr?.error, file.name).toBeUndefined();
+        expect(lr?.records).toBe(3000);
+      }
+    }
+    expect(l?.memberCost.rows.map((r) => r.population)).toEqual([1, 4]);
+    for (const row of l?.memberCost.rows ?? []) expect(row.costRatio.median).toBeGreaterThan(0);
+    if (hasRiver) expect(l?.speedRatio?.ratio.median).toBeGreaterThan(0);
   });
 
   it('says what it did not run, and why', () => {
