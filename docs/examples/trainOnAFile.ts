@@ -29,7 +29,7 @@ export async function trainOnAFile(records = 5000) {
       rejected,
     };
   } finally {
-    parts.engine.dispose();
+    parts.population.dispose(); // every member (the champion is parts.engine)
   }
 }
 

@@ -183,7 +183,7 @@ async function openSession(run: Run, source: OpenedSource): Promise<Session> {
   const schema = resolveSchema(config, source.columns, source.name);
   log.info({ source: source.name, task: schema.task, label: schema.label, features: schema.features }, 'source opened');
   const parts = createTrainingParts(config, schema, { nativeBackend: run.backend.startsWith('tensorflow') });
-  resources.add(parts.engine, (e) => e.dispose());
+  resources.add(parts.population, (p) => p.dispose());
   const engine = parts.engine.kind;
   log.info({ engine, requested: config.engine, backend: run.backend }, `engine: ${engine}${config.engine === 'auto' ? ' (auto)' : ''}`);
   telemetry.setBackend(run.backend, engine);
