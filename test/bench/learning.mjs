@@ -13,6 +13,7 @@
  * learning.files[0].rows; learning.memberCost.rows; learning.speedRatio.ratio.median;
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from './lib/runProcess.mjs';
 import { summarize } from './lib/summarize.mjs';
@@ -46,6 +47,7 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
   const data = join(repo, '../shared/data');
   const limit = quick || smoke ? QUICK_RECORDS : undefined;
   const out = {
+    loadAverage: { start: loadavg(), end: null },
     method:
       'prequential on every record, in file order: each record is predicted and scored, then learned. streamtune: `streamtune train` (dist/src/cli.js) with the flags shown; its accuracy / MSE is the summary\'s prequential figure over the records it learns (the default holds 10% out: scored, not learned; classic.yaml 20%); records/s = the summary\'s (records / wall seconds from the first record read to the last learned); seconds = that time (wall = the whole process). SEA\'s windows come from the same settings run through the library API (test/bench/learningWindows.mjs; its overall accuracy is checked against the CLI\'s). River: test/bench/peers/river_learners.py, one process per learner, records as dicts of floats, every record learned; records/s = records / wall seconds of the loop (CSV parse included), and per CPU-second beside it.',
     quick: Boolean(quick || smoke),
@@ -169,5 +171,6 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
       met: ratio.median != null && ratio.median >= 1,
     };
   }
+  out.loadAverage.end = loadavg();
   return out;
 }

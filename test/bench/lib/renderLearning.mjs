@@ -4,7 +4,7 @@
  * population and the speed ratio against River's per-record logistic regression.
  *
  * @example
- * out.push(...renderLearning(result.learning));
+ * out.push(...renderLearning(result.learning, result));
  */
 const int = (x) => (x == null || !Number.isFinite(x) ? '–' : Math.round(x).toLocaleString('en-US'));
 const f = (x, d = 4) => (x == null || !Number.isFinite(Number(x)) ? '–' : Number(x).toFixed(d));
@@ -23,10 +23,16 @@ const value = (file, r) => (r.error ? 'FAILED' : file.metric === 'accuracy' ? f(
 const windows = (r) => (r.windows?.length ? ` (${r.windows.map((w) => f(w.accuracy, 3)).join(' / ')})` : '');
 const better = (file) => (a, b) => (file.metric === 'accuracy' ? b.accuracy - a.accuracy : a.mse - b.mse);
 
-export function renderLearning(l) {
+export function renderLearning(l, r = {}) {
   if (!l) return ['## Learning against River (issue 12)', '', 'Not run.', ''];
   if (l.error) return ['## Learning against River (issue 12)', '', `FAILED: ${l.error}`, ''];
   const out = ['## Learning against River (issue 12)', ''];
+  const load = l.loadAverage ?? r.machine?.loadAverage;
+  const loads = (x) => (x ? x.map((v) => v.toFixed(1)).join(' / ') : '–');
+  out.push(
+    `Command: \`${r.command ?? 'npm run bench -- --sections learning'}\`${r.generated ? ` (${r.generated})` : ''}. Load average (1/5/15 min) ${loads(load?.start)} at the start of the section, ${loads(load?.end)} at its end, on ${r.machine?.nproc ?? '?'} cores shared with other jobs: records/s are wall-clock and move with the load, so read the ratios taken run by run (cost, speed ratio), not the absolute rates.`,
+    '',
+  );
   out.push(
     `${l.quick ? `**Quick run: the first ${int(l.recordsPerFile)} records of each file, not the figures of issue 12.** ` : ''}River ${l.versions?.river ?? '(not run)'}. How: ${l.method}`,
     '',

@@ -215,7 +215,7 @@ export function renderMarkdown(r, previous) {
     }
   }
 
-  if (r.learning !== undefined) out.push(...renderLearning(r.learning));
+  if (r.learning !== undefined) out.push(...renderLearning(r.learning, r));
 
   if (r.notRun.length) {
     out.push('## Not run', '');
