@@ -66,4 +66,25 @@ describe('createTrainingParts', () => {
     expect(parts.engine.kind).toBe('tfjs');
     parts.engine.dispose();
   });
+
+  it("builds the population the config asks for: the configured model first, one model when tuning is off; the engine is the champion", () => {
+    const config = parseConfig({ source: 'x.csv', tuning: { population: { size: 3 } }, model: { seed: 5 } });
+    const parts = createTrainingParts(config, schema);
+    try {
+      expect(parts.population.size).toBe(3);
+      expect(parts.population.status()[0]).toMatchObject({ learningRate: config.optimizer.learningRate, l2: config.l2, batchSize: config.batch.size });
+      expect(parts.engine).toBe(parts.population.champion);
+      // Members start from their own seeds (model.seed + id): different weights.
+      const [w0, w1] = [parts.population.getWeights()[0], parts.population.getWeights()[2]];
+      expect(Array.from(w0?.values ?? [])).not.toEqual(Array.from(w1?.values ?? []));
+      const alone = createTrainingParts(parseConfig({ source: 'x.csv', model: { seed: 5 } }), schema);
+      expect(Array.from(alone.engine.getWeights()[0]?.values ?? [])).toEqual(Array.from(w0?.values ?? []));
+      alone.population.dispose();
+    } finally {
+      parts.population.dispose();
+    }
+    const off = createTrainingParts(parseConfig({ source: 'x.csv', tuning: { enabled: false, population: { size: 3 } } }), schema);
+    expect(off.population.size).toBe(1);
+    off.population.dispose();
+  });
 });
