@@ -75,7 +75,10 @@ describe('createTrainingParts', () => {
       expect(parts.population.status()[0]).toMatchObject({ learningRate: config.optimizer.learningRate, l2: config.l2, batchSize: config.batch.size });
       expect(parts.engine).toBe(parts.population.champion);
       // Members start from their own seeds (model.seed + id): different weights.
-      const [w0, w1] = [parts.population.getWeights()[0], parts.population.getWeights()[2]];
+      const all = parts.population.getWeights();
+      const per = all.length / 3;
+      const [w0, w1] = [all[0], all[per]];
+      expect(w1?.shape).toEqual(w0?.shape);
       expect(Array.from(w0?.values ?? [])).not.toEqual(Array.from(w1?.values ?? []));
       const alone = createTrainingParts(parseConfig({ source: 'x.csv', model: { seed: 5 } }), schema);
       expect(Array.from(alone.engine.getWeights()[0]?.values ?? [])).toEqual(Array.from(w0?.values ?? []));
