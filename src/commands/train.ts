@@ -62,6 +62,7 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
   const backend = await selectBackend(config.backend === 'auto' ? undefined : config.backend);
   io.log.info({ backend: backend.name, fallbacks: backend.fallbacks }, `backend: ${backend.name}`);
   const resources = new Resources(io.log);
+  const closing = new AbortController();
   try {
     const telemetry = new Telemetry();
     telemetry.setBackend(backend.name, config.engine); // the configured engine until the source's schema resolves `auto`
@@ -74,11 +75,15 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
       io.log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
     }
     const run: Run = { config, io, telemetry, backend: backend.name, checkpoints, resources, control };
-    const source = resources.add(await openTrainingSource(run), (s) => s.close?.());
+    // Closing commits the last offsets: retried while the broker is down, until a stop signal (below).
+    const source = resources.add(await openTrainingSource(run), (s) => s.close?.({ signal: closing.signal }));
     telemetry.setSourceUp(true);
     return source.columns.length === 0 ? nothingToRead(run, source.name) : await trainOn(run, source);
   } finally {
+    // While closing, a first SIGINT/SIGTERM gives up retrying the final commit, a second exits at once.
+    const stopListening = listenForStop({ abort: closing, log: io.log, onForce: io.forceExit ?? (() => {}), during: 'closing' });
     await resources.release();
+    stopListening();
   }
 }
 

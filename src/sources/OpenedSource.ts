@@ -17,6 +17,9 @@ export interface OpenedSource {
   positionsThrough(index: number): SourcePositions;
   /** Kafka: allow committing up to these positions (of a durable checkpoint, or of processed records). */
   allowCommit?(positions: SourcePositions): void;
-  /** Kafka: commit what is allowed, leave the group, disconnect. */
-  close?(): Promise<void>;
+  /**
+   * Kafka: commit what is allowed, leave the group, disconnect. With a `signal`, a final commit
+   * that fails (broker down) is retried until it succeeds or the signal aborts.
+   */
+  close?(options?: { readonly signal?: AbortSignal }): Promise<void>;
 }

@@ -20,15 +20,17 @@ export function listenForStop(options: {
   readonly log: Pick<Logger, 'info' | 'warn'>;
   readonly onForce: () => void;
   readonly signals?: SignalSource;
+  /** What the first signal stops: the run (finish the in-flight batch), or the closing (stop retrying the final commit). */
+  readonly during?: 'run' | 'closing';
 }): () => void {
-  const { abort, log, onForce, signals = process } = options;
+  const { abort, log, onForce, signals = process, during = 'run' } = options;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (abort.signal.aborted) {
       log.warn({ signal }, 'second signal: exiting now');
       onForce();
       return;
     }
-    log.info({ signal }, 'stopping: finishing the in-flight batch');
+    log.info({ signal }, during === 'run' ? 'stopping: finishing the in-flight batch' : 'stopping: no more retries of the final commit');
     abort.abort();
   };
   signals.on('SIGINT', onSignal);

@@ -4,6 +4,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { RawRecord } from '../../types.js';
 import { BoundedQueue } from './BoundedQueue.js';
 import { CommitScheduler } from './CommitScheduler.js';
+import { commitUntilDone } from './commitUntilDone.js';
 import { createKafka, kafkaConnectError as connectError, kafkaErrorLine as oneLine, kafkaMissingTopicError } from './kafkaClient.js';
 import { KafkaFetcher } from './KafkaFetcher.js';
 import { validateKafkaSourceOptions, type KafkaSourceOptions } from './KafkaSourceOptions.js';
@@ -219,13 +220,17 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
 
   /**
    * Stops fetching, commits what is marked done, leaves the group and disconnects. A pending or
-   * later `next()` ends the iteration. A failed final commit is logged, not thrown (its records
-   * are read again by the group: duplicates, never loss). Safe to call more than once.
+   * later `next()` ends the iteration. Safe to call more than once.
+   *
+   * The final commit: with a `signal` (a stop the caller listens for), a failed commit (the broker
+   * is down) is retried, waiting 0.5 s, then twice as long each time up to 10 s, until it succeeds
+   * or the signal aborts; without one, or once aborted, a failure is logged, not thrown (its
+   * records are read again by the group: duplicates, never loss).
    *
    * @example
-   * await source.close();
+   * await source.close({ signal: stop.signal }); // retried until committed or stopped
    */
-  close(): Promise<void> {
+  close(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
     this.closing ??= (async () => {
       this.queue.close(); // what is still queued is read again by the group
       this.reporter.stop();
@@ -234,11 +239,7 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
       } catch {
         // not running (crashed or never joined): nothing is fetching
       }
-      try {
-        await this.flush();
-      } catch (error) {
-        this.log?.warn({ err: error }, `final Kafka offset commit failed: ${oneLine(error, this.options.kafka)}`);
-      }
+      await commitUntilDone(() => this.flush(), { signal: options.signal, log: this.log, describe: (e) => oneLine(e, this.options.kafka) });
       await Promise.allSettled([this.consumer.disconnect(), this.admin.disconnect()]);
     })();
     return this.closing;

@@ -106,6 +106,6 @@ export async function openKafka(
     allowCommit: (positions) => {
       if (positions.kind === 'kafka') source.allowCommit(positions.offsets);
     },
-    close: () => source.close(),
+    close: (options) => source.close(options),
   };
 }
