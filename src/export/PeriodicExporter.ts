@@ -1,5 +1,4 @@
-import { readdir, rename, rm } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExportFormat } from './exportFormats.js';
 import type { ExportModel } from './ExportModel.js';
@@ -69,24 +68,24 @@ export class PeriodicExporter {
 
   async #write(model: ExportModel): Promise<void> {
     const { dir, format, keep } = this.settings;
-    await mkdir(dir, { recursive: true });
-    this.#next ??= (await versions(dir)).reduce((max, v) => Math.max(max, v.seq), 0) + 1;
+    mkdirSync(dir, { recursive: true });
+    this.#next ??= versions(dir).reduce((max, v) => Math.max(max, v.seq), 0) + 1;
     const name = `v${String(this.#next).padStart(12, '0')}`;
     this.#next += 1;
     await writeExportDir(model, join(dir, name), format);
     const temp = join(dir, `.latest.tmp-${process.pid}`);
-    await writeDurably(temp, `${name}\n`);
-    await rename(temp, join(dir, 'latest'));
-    await syncDir(dir);
+    writeDurably(temp, `${name}\n`);
+    renameSync(temp, join(dir, 'latest'));
+    syncDir(dir);
     this.written += 1;
     this.onWritten(name, model);
-    const old = (await versions(dir)).sort((a, b) => b.seq - a.seq).slice(Math.max(1, keep));
-    await Promise.all(old.map((v) => rm(join(dir, v.name), { recursive: true, force: true })));
+    const old = versions(dir).sort((a, b) => b.seq - a.seq).slice(Math.max(1, keep));
+    for (const v of old) rmSync(join(dir, v.name), { recursive: true, force: true });
   }
 }
 
-async function versions(dir: string): Promise<Array<{ name: string; seq: number }>> {
-  return (await readdir(dir)).flatMap((name) => {
+function versions(dir: string): Array<{ name: string; seq: number }> {
+  return readdirSync(dir).flatMap((name) => {
     const m = VERSION.exec(name);
     return m ? [{ name, seq: Number(m[1]) }] : [];
   });

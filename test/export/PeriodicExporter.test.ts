@@ -57,6 +57,7 @@ describe('PeriodicExporter', () => {
     for (let total = 1; total <= 30; total++) {
       exporter.maybe(total);
       await exporter.final(total);
+      await new Promise((r) => setTimeout(r, 5)); // the reader's turn, as a trainer's batches give it
     }
     stop = true;
     await reader;
