@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { mergeConfig, parseConfig, readConfigFile } from './config.js';
+import { EXPORT_FORMATS, mergeConfig, parseConfig, readConfigFile } from './config.js';
 import { StreamtuneError } from './errors.js';
 import { createLogger } from './telemetry/logger.js';
 import { docsCommand } from './commands/docsCommand.js';
@@ -11,7 +11,6 @@ import { EMBEDDED_SOURCE } from './sources/openSource.js';
 import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
 import { predictCommand, type PredictOptions } from './commands/predict.js';
-import { EXPORT_FORMATS } from './export/exportFormats.js';
 import { ctlCommand } from './commands/ctl.js';
 import { replayCommand } from './commands/replay.js';
 import { reportCommand } from './commands/report.js';

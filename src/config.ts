@@ -6,11 +6,13 @@ import { ConfigError } from './errors.js';
 import { formatIssues } from './formatIssues.js';
 import { createDetector, DETECTOR_TYPES, type DetectorSpec } from './drift/createDetector.js';
 import { DRIFT_SIGNALS } from './drift/DriftMonitor.js';
-import { EXPORT_FORMATS } from './export/exportFormats.js';
 import { ACTIVATIONS, INITIALIZERS } from './model/ModelSpec.js';
 import { lagsSchema } from './records/lagsSchema.js';
 import { tuningSchema } from './tune/tuningSchema.js';
 import { controlSchema } from './control/controlSchema.js';
+
+/** The formats an export writes: TF.js Layers (`model.json` + `weights.bin`), ONNX (`model.onnx`), or both. */
+export const EXPORT_FORMATS = ['tfjs', 'onnx', 'both'] as const;
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Checkpointer } from '../checkpoint/Checkpointer.js';
 import type { Config } from '../config.js';
-import { startExporting } from '../export/startExporting.js';
+import { startExporting } from '../training/startExporting.js';
 import { selectBackend } from '../model/selectBackend.js';
 import { runPipeline } from '../pipeline.js';
 import { emptyCounts } from '../records/RecordCounts.js';

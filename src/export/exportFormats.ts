@@ -1,8 +1,10 @@
+import type { Config } from '../config.js';
+
 /**
- * The formats an export writes: TF.js Layers (`model.json` + `weights.bin`), ONNX (`model.onnx`), or both.
+ * The formats an export writes (`EXPORT_FORMATS` of the config schema): TF.js Layers
+ * (`model.json` + `weights.bin`), ONNX (`model.onnx`), or both.
  *
  * @example
- * z.enum(EXPORT_FORMATS).default('both');
+ * const format: ExportFormat = 'onnx';
  */
-export const EXPORT_FORMATS = ['tfjs', 'onnx', 'both'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export type ExportFormat = Config['export']['format'];

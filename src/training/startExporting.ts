@@ -1,10 +1,10 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../telemetry/logger.js';
-import { modelSchema, type TrainingParts } from '../training/TrainingParts.js';
+import { exportModelFromState } from '../export/exportModelFromState.js';
+import { PeriodicExporter } from '../export/PeriodicExporter.js';
+import { standardizeSettings } from '../export/standardizeSettings.js';
+import { modelSchema, type TrainingParts } from './TrainingParts.js';
 import type { Schema } from '../types.js';
-import { exportModelFromState } from './exportModelFromState.js';
-import { PeriodicExporter } from './PeriodicExporter.js';
-import { standardizeSettings } from './standardizeSettings.js';
 
 /**
  * The periodic exporter of a training run (`export.dir`), exporting the champion and the running
