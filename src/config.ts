@@ -10,6 +10,7 @@ import { ACTIVATIONS, INITIALIZERS } from './model/ModelSpec.js';
 import { lagsSchema } from './records/lagsSchema.js';
 import { tuningSchema } from './tune/tuningSchema.js';
 import { controlSchema } from './control/controlSchema.js';
+import { servingSchema } from './predict/servingSchema.js';
 
 /** The formats an export writes: TF.js Layers (`model.json` + `weights.bin`), ONNX (`model.onnx`), or both. */
 export const EXPORT_FORMATS = ['tfjs', 'onnx', 'both'] as const;
@@ -189,6 +190,7 @@ export const configSchema = z
       })
       .prefault({}),
     control: controlSchema,
+    ...servingSchema,
     deadLetter: z.string().min(1).default('dead-letter.jsonl').describe('JSONL file for rejected records (created on the first reject)'),
     checkpoint: z
       .strictObject({

@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Checkpointer } from '../checkpoint/Checkpointer.js';
 import type { Config } from '../config.js';
 import { startExporting } from '../training/startExporting.js';
@@ -23,11 +24,14 @@ import { openCheckpoints, startCheckpointing, type Checkpoints } from '../traini
 import { CommitGate } from '../training/CommitGate.js';
 import type { Schema } from '../types.js';
 import { openDeadLetter, type DeadLetterSink } from '../training/openDeadLetter.js';
+import { openPredictions, type PredictionsSink } from '../training/openPredictions.js';
+import { openPredict } from '../predict/openPredict.js';
+import type { PredictEndpoint } from '../predict/PredictEndpoint.js';
 import { resolveSchema } from '../training/resolveSchema.js';
 import { Resources } from '../training/Resources.js';
 import { listenForStop } from '../training/stopSignals.js';
 import { buildSummary, formatSummary, summaryJson, type Summary } from '../training/summary.js';
-import { createEvaluator, createTrainingParts, type TrainingParts } from '../training/TrainingParts.js';
+import { createEvaluator, createTrainingParts, modelSchema, type TrainingParts } from '../training/TrainingParts.js';
 
 export interface TrainIO {
   readonly log: Logger;
@@ -47,6 +51,8 @@ interface Run {
   readonly resources: Resources;
   /** The control API (when a token is configured). */
   readonly control: ControlPlane | undefined;
+  /** POST /predict (when predict.enabled). */
+  readonly predict: PredictEndpoint | undefined;
 }
 
 /**
@@ -69,12 +75,14 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
     const checkpoints = await openCheckpoints(config, io.log);
     // Serve /metrics and /healthz first: a trainer waiting for its first Kafka message is alive.
     const control = openControl(config, io.log, process.env);
+    const predict = openPredict(config, io.log);
     if (config.metrics.enabled) {
-      const served = { ...config.metrics, ...(control ? { handle: control.handle } : {}) };
+      const handle = (req: IncomingMessage, res: ServerResponse): boolean => (control?.handle(req, res) ?? false) || (predict?.handle(req, res) ?? false);
+      const served = { ...config.metrics, handle };
       const server = resources.add(await serveMetrics(telemetry.registry, served), (s) => s.close());
       io.log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
     }
-    const run: Run = { config, io, telemetry, backend: backend.name, checkpoints, resources, control };
+    const run: Run = { config, io, telemetry, backend: backend.name, checkpoints, resources, control, predict };
     // Closing commits the last offsets: retried while the broker is down, until a stop signal (below).
     const source = resources.add(await openTrainingSource(run), (s) => s.close?.({ signal: closing.signal }));
     telemetry.setSourceUp(true);
@@ -112,6 +120,7 @@ interface Session {
   readonly schema: Schema;
   readonly parts: TrainingParts;
   readonly deadLetter: DeadLetterSink;
+  readonly predictions: PredictionsSink | undefined;
   readonly events: KafkaTopicWriter | undefined;
   readonly gate: CommitGate;
   readonly checkpointer: Checkpointer | undefined;
@@ -128,6 +137,8 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
   const { reporter, progress, metricsLog } = startReporting(run, session);
   const exporter = startExporting(config, schema, parts, io.log); // --export-dir: versioned exports and `latest`
   let doneThrough = -1;
+  session.predictions?.begin();
+  run.predict?.attach({ schema: modelSchema(schema, parts.lags), parts });
   run.control?.attach(liveRunOf({ config, schema, parts, checkpoints: run.checkpoints, checkpointer, source, doneThrough: () => doneThrough }));
   const result = await runPipeline({
     config,
@@ -145,12 +156,14 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
       metricsLog?.observe(report); // before the reporter writes its line, which the log completes
       reporter.report(report);
       exporter?.maybe(report.counts.total);
+      session.predictions?.write(report); // before the checkpoint that covers them
       if (checkpointer) checkpointer.maybe(report.counts.total, report.doneThrough);
       else gate.allow(source.positionsThrough(report.doneThrough));
     },
   });
   stopListening();
   run.control?.detach();
+  run.predict?.detach();
   progress.finish();
   await exporter?.final(result.counts.total);
   let finalCheckpointFailed = false;
@@ -194,18 +207,20 @@ async function openSession(run: Run, source: OpenedSource): Promise<Session> {
   telemetry.setBackend(run.backend, engine);
   const brokers = source.name.startsWith('kafka://') ? parseKafkaUri(source.name).brokers : [];
   const deadLetter = resources.add(await openDeadLetter(config, brokers, log), (d) => d.close());
+  const predictions = await openPredictions(config, schema, parts, brokers, log);
+  if (predictions) resources.add(predictions, (p) => p.close());
   const events = config.kafka.eventsTopic
     ? resources.add(await KafkaTopicWriter.open(kafkaSettings(config, brokers), config.kafka.eventsTopic, log), (w) => w.close())
     : undefined;
   const gate = new CommitGate({
     commit: source.allowCommit && ((positions) => source.allowCommit?.(positions)),
-    flush: () => deadLetter.flush(),
+    flush: async () => void (await Promise.all([deadLetter.flush(), predictions?.flush()])),
     onError: (error) => log.error({ err: error }, `offsets not committed: ${(error as Error).message}`),
   });
-  const checkpointer = await startCheckpointing({ config, schema, parts, checkpoints, deadLetter, source, gate, telemetry, log });
+  const checkpointer = await startCheckpointing({ config, schema, parts, checkpoints, deadLetter, predictions, source, gate, telemetry, log });
   telemetry.setTensors(parts.engine.numTensors);
   telemetry.declareDetectors(parts.monitor.detectors.map((d) => d.name));
-  return { schema, parts, deadLetter, events, gate, checkpointer };
+  return { schema, parts, deadLetter, predictions, events, gate, checkpointer };
 }
 
 /** The progress line and the batch reporter (log, metrics, metrics log, events topic). */

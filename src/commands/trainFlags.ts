@@ -124,6 +124,9 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
   define('--group <id>', 'kafka.group'),
   define('--dead-letter-topic <topic>', 'kafka.deadLetterTopic'),
   define('--events-topic <topic>', 'kafka.eventsTopic'),
+  define('--predictions <path>', 'predictions.file'),
+  define('--predictions-topic <topic>', 'predictions.topic'),
+  define('--predictions-brokers <hosts>', 'predictions.brokers', { parse: list }),
   define('--checkpoint-dir <dir>', 'checkpoint.dir'),
   {
     ...define('--checkpoint-every <n|Ts>', 'checkpoint.everyRecords', { parse: checkpointEvery }),

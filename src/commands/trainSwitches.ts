@@ -36,4 +36,12 @@ export const TRAIN_SWITCHES: readonly TrainSwitch[] = [
     value: false,
     help: 'turn the tuning loop off: the learning rate and L2 stay as configured',
   },
+  {
+    flag: '--serve-predict',
+    key: 'servePredict',
+    path: ['predict', 'enabled'],
+    value: true,
+    env: 'STREAMTUNE_SERVE_PREDICT',
+    help: 'answer POST /predict on the metrics server with the current model (JSON rows in, predictions and model version out)',
+  },
 ];

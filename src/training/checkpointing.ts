@@ -11,6 +11,7 @@ import type { Schema } from '../types.js';
 import type { CommitGate } from './CommitGate.js';
 import { standardizeSettings } from '../export/standardizeSettings.js';
 import type { DeadLetterSink } from './openDeadLetter.js';
+import type { PredictionsSink } from './openPredictions.js';
 import { modelSchema, type TrainingParts } from './TrainingParts.js';
 
 /** The checkpoint directory of a run and what was found in it at start. */
@@ -54,12 +55,14 @@ export async function startCheckpointing(options: {
   readonly parts: TrainingParts;
   readonly checkpoints: Checkpoints | undefined;
   readonly deadLetter: DeadLetterSink;
+  /** The predictions file, cut back to the checkpoint like the dead letter (absent: no predictions file). */
+  readonly predictions?: Pick<PredictionsSink, 'file'> | undefined;
   readonly source: Pick<OpenedSource, 'positionsThrough'>;
   readonly gate: CommitGate;
   readonly telemetry: Telemetry;
   readonly log: Logger;
 }): Promise<Checkpointer | undefined> {
-  const { config, schema, parts, checkpoints, deadLetter, source, gate, telemetry, log } = options;
+  const { config, schema, parts, checkpoints, deadLetter, predictions, source, gate, telemetry, log } = options;
   // The model's features, lagged columns included: a checkpoint taken with other lags does not fit.
   const summary: ConfigSummary = { ...modelSchema(schema, parts.lags), layers: config.model.layers };
   const checkpointParts = {
@@ -78,6 +81,7 @@ export async function startCheckpointing(options: {
       ...(parts.population.size > 1 ? { population: parts.population } : {}),
       ...(parts.lags.size > 0 ? { lags: parts.lags } : {}),
       ...(deadLetter.file ? { deadLetter: deadLetter.file } : {}),
+      ...(predictions?.file ? { predictions: predictions.file } : {}),
     },
   };
   const loaded = checkpoints?.loaded;
