@@ -1,4 +1,4 @@
-/* global process */
+/* global process, URL */
 /**
  * The bench's `learning` section: issue 12's table regenerated in one run. streamtune (the built
  * CLI, as users run it: the default population and five other settings) and River 0.26.1
@@ -40,6 +40,8 @@ const VARIANTS = [
 ];
 const LEARNERS = ['nochange', 'lr', 'lr_lags', 'hat', 'arf'];
 const COST_POPULATIONS = [1, 2, 4, 8];
+/** Preloaded into each CLI run: its CPU seconds from "source opened" to exit (lib/cpuClock.mjs). */
+const CPU_CLOCK = new URL('./lib/cpuClock.mjs', import.meta.url).href;
 
 export async function learningBench({ repo, work, python, log, quick, smoke, repeats }) {
   const node = process.execPath;
@@ -49,7 +51,7 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
   const out = {
     loadAverage: { start: loadavg(), end: null },
     method:
-      'prequential on every record, in file order: each record is predicted and scored, then learned. streamtune: `streamtune train` (dist/src/cli.js) with the flags shown; its accuracy / MSE is the summary\'s prequential figure over the records it learns (the default holds 10% out: scored, not learned; classic.yaml 20%); records/s = the summary\'s (records / wall seconds from the first record read to the last learned); seconds = that time (wall = the whole process). SEA\'s windows come from the same settings run through the library API (test/bench/learningWindows.mjs; its overall accuracy is checked against the CLI\'s). River: test/bench/peers/river_learners.py, one process per learner, records as dicts of floats, every record learned; records/s = records / wall seconds of the loop (CSV parse included), and per CPU-second beside it.',
+      'prequential on every record, in file order: each record is predicted and scored, then learned. streamtune: `streamtune train` (dist/src/cli.js) with the flags shown; its accuracy / MSE is the summary\'s prequential figure over the records it learns (the default holds 10% out: scored, not learned; classic.yaml 20%); records/s = the summary\'s (records / wall seconds from the first record read to the last learned); seconds = that time (wall = the whole process); per CPU-second: records / CPU seconds of the process from its "source opened" log line to its exit (test/bench/lib/cpuClock.mjs, preloaded). SEA\'s windows come from the same settings run through the library API (test/bench/learningWindows.mjs; its overall accuracy is checked against the CLI\'s). River: test/bench/peers/river_learners.py, one process per learner, records as dicts of floats, every record learned; records/s = records / wall seconds of the loop (CSV parse included), and per CPU-second beside it.',
     quick: Boolean(quick || smoke),
     recordsPerFile: limit ?? null,
     files: [],
@@ -63,9 +65,12 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
 
   async function cliRun(f, flags) {
     const summaryPath = join(work, `learning-${process.pid}-${Date.now()}.json`);
+    const cpuPath = `${summaryPath}.cpu`;
     const a = [...args(f), ...flags];
     const full = ['train', ...a, '--progress', 'off', '--metrics-port', '0', '--dead-letter', join(work, 'learning-dead-letter.jsonl'), '--summary-json', summaryPath];
-    const run = await runProcess(node, [cli, ...full], { cwd: repo });
+    const run = await runProcess(node, ['--import', CPU_CLOCK, cli, ...full], { cwd: repo, env: { STREAMTUNE_BENCH_CPU_FILE: cpuPath } });
+    const cpu = existsSync(cpuPath) ? JSON.parse(readFileSync(cpuPath, 'utf8')) : {};
+    rmSync(cpuPath, { force: true });
     if (run.code !== 0 || !existsSync(summaryPath)) return { command: shown(a), error: `exit ${run.code}: ${run.stderr.trim().split('\n').slice(-2).join(' | ')}` };
     const s = JSON.parse(readFileSync(summaryPath, 'utf8'));
     rmSync(summaryPath);
@@ -78,6 +83,8 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
       mse: f.task === 'regression' ? s.prequential.mse : undefined,
       seconds: s.seconds,
       recordsPerSecond: s.recordsPerSecond,
+      cpuSeconds: cpu.loopCpuSeconds ?? null,
+      recordsPerCpuSecond: cpu.loopCpuSeconds ? s.records.total / cpu.loopCpuSeconds : null,
       processWallSeconds: run.wallSeconds,
       population: s.population?.members?.length ?? 1,
     };
@@ -145,17 +152,20 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
     }
   }
   const rate = (r) => (r?.error ? NaN : r?.recordsPerSecond);
+  const cpuRate = (r) => (r?.error ? NaN : r?.recordsPerCpuSecond);
   out.memberCost = {
     dataset: 'elec2',
     records: limit ?? elec2.records,
     repeats: rounds,
-    how: 'streamtune train --source elec2.csv --label class --task binary --population K, the Ks one after the other in each round; cost = seconds per record; cost(K)/cost(1) = rate(1)/rate(K) within a round, median over rounds. Target (issue 12): about K, not more.',
+    how: 'streamtune train --source elec2.csv --label class --task binary --population K, the Ks one after the other in each round; cost = seconds per record (wall, and CPU from "source opened" to exit); cost(K)/cost(1) = rate(1)/rate(K) within a round, median over rounds. Target (issue 12): about K, not more.',
     rows: ks.map((k) => ({
       population: k,
       recordsPerSecond: summarize(costRuns[k].map(rate)),
       usPerRecord: summarize(costRuns[k].map((r) => 1e6 / rate(r))),
       costRatio: summarize(costRuns[k].map((r, i) => rate(costRuns[1][i]) / rate(r))),
       perMember: summarize(costRuns[k].map((r, i) => rate(costRuns[1][i]) / rate(r) / k)),
+      recordsPerCpuSecond: summarize(costRuns[k].map(cpuRate)),
+      costRatioCpu: summarize(costRuns[k].map((r, i) => cpuRate(costRuns[1][i]) / cpuRate(r))),
       accuracy: costRuns[k].find((r) => !r.error)?.accuracy ?? null,
       errors: costRuns[k].filter((r) => r.error).map((r) => r.error),
     })),
@@ -163,11 +173,13 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
   if (python && costRuns[4]) {
     const ratio = summarize(costRuns[4].map((r, i) => rate(r) / rate(riverRuns[i])));
     out.speedRatio = {
-      how: 'streamtune default (--population 4) records/s on Elec2 / River StandardScaler | LogisticRegression(SGD 0.01) per-record records/s on Elec2, both wall clock, run by run in the rounds above; median (min-max). Target (issue 12): at least 1.',
+      how: 'streamtune default (--population 4) records/s on Elec2 / River StandardScaler | LogisticRegression(SGD 0.01) per-record records/s on Elec2, run by run in the rounds above; median (min-max); wall clock (the headline), and per CPU-second (streamtune: from "source opened" to exit; River: process_time of its loop). Target (issue 12): at least 1.',
       streamtune: summarize(costRuns[4].map(rate)),
       river: summarize(riverRuns.map(rate)),
       riverPerCpuSecond: summarize(riverRuns.map((r) => r.recordsPerCpuSecond)),
       ratio,
+      streamtunePerCpuSecond: summarize(costRuns[4].map(cpuRate)),
+      ratioCpu: summarize(costRuns[4].map((r, i) => cpuRate(r) / riverRuns[i]?.recordsPerCpuSecond)),
       met: ratio.median != null && ratio.median >= 1,
     };
   }
