@@ -7,7 +7,9 @@ import { runPipeline, type BatchReport } from '../../src/pipeline.js';
 import { PredictionsFile } from '../../src/sinks/PredictionsFile.js';
 import { parseSyntheticUri } from '../../src/sources/synthetic.js';
 import { openPredictions } from '../../src/training/openPredictions.js';
-import type { PredictionLine } from '../../src/training/predictionLines.js';
+import { predictionLines, type PredictionLine } from '../../src/training/predictionLines.js';
+import { scoredLine } from '../../src/export/scoredLine.js';
+import type { Task } from '../../src/types.js';
 import { createTrainingParts } from '../../src/training/TrainingParts.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
@@ -98,5 +100,27 @@ describe('PredictionsFile', () => {
     resumed.write(['{"a":3}']);
     resumed.close();
     expect(readFileSync(path, 'utf8')).toBe('{"old":1}\n{"a":1}\n{"a":2}\n{"a":3}\n');
+  });
+});
+
+describe('predictionLines', () => {
+  it('writes what JSON.stringify of scoredLine plus version and split gives, for every task', () => {
+    const samples = [
+      { position: 'a "quoted".csv:2', key: 'k\u00e9y', split: 'train' as const },
+      { position: 'a.csv:3', split: 'holdout' as const },
+    ].map((s, index) => ({ ...s, index, x: new Float32Array(1), y: 0, z: new Float32Array(1), target: 0, targetShift: 0, targetScale: 1 }));
+    const cases: [Task, number, number[]][] = [
+      ['binary', 1, [0.8125, 0.1]],
+      ['regression', 1, [-3.25e-7, NaN]],
+      ['multiclass', 3, [0.2, 0.5, 0.3, 0.4, 0.4, 0.2]],
+    ];
+    for (const [task, width, values] of cases) {
+      const predictions = Float32Array.from(values);
+      const lines = predictionLines(task, { samples, predictions, width }, [3, 7]);
+      samples.forEach((s, i) => {
+        const expected = { ...scoredLine(task, s, predictions.subarray(i * width, (i + 1) * width)), version: [3, 7][i], split: s.split };
+        expect(lines[i]).toBe(JSON.stringify(expected));
+      });
+    }
   });
 });
