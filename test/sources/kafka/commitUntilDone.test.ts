@@ -17,7 +17,7 @@ function flaky(failures: number) {
 
 function logger() {
   const lines: string[] = [];
-  return { lines, warn: (_o: object, message: string) => void lines.push(message) };
+  return { lines, warn: ((_o: object, message: string) => void lines.push(message)) as never };
 }
 
 describe('commitUntilDone', () => {
