@@ -40,7 +40,7 @@ const VARIANTS = [
 ];
 const LEARNERS = ['nochange', 'lr', 'lr_lags', 'hat', 'arf'];
 const COST_POPULATIONS = [1, 2, 4, 8];
-/** Preloaded into each CLI run: its CPU seconds from "source opened" to exit (lib/cpuClock.mjs). */
+/** Preloaded into each CLI run: its CPU seconds from the "engine:" log line to the summary (lib/cpuClock.mjs). */
 const CPU_CLOCK = new URL('./lib/cpuClock.mjs', import.meta.url).href;
 
 export async function learningBench({ repo, work, python, log, quick, smoke, repeats }) {
@@ -51,7 +51,7 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
   const out = {
     loadAverage: { start: loadavg(), end: null },
     method:
-      'prequential on every record, in file order: each record is predicted and scored, then learned. streamtune: `streamtune train` (dist/src/cli.js) with the flags shown; its accuracy / MSE is the summary\'s prequential figure over the records it learns (the default holds 10% out: scored, not learned; classic.yaml 20%); records/s = the summary\'s (records / wall seconds from the first record read to the last learned); seconds = that time (wall = the whole process); per CPU-second: records / CPU seconds of the process from its "source opened" log line to its exit (test/bench/lib/cpuClock.mjs, preloaded). SEA\'s windows come from the same settings run through the library API (test/bench/learningWindows.mjs; its overall accuracy is checked against the CLI\'s). River: test/bench/peers/river_learners.py, one process per learner, records as dicts of floats, every record learned; records/s = records / wall seconds of the loop (CSV parse included), and per CPU-second beside it.',
+      'prequential on every record, in file order: each record is predicted and scored, then learned. streamtune: `streamtune train` (dist/src/cli.js) with the flags shown; its accuracy / MSE is the summary\'s prequential figure over the records it learns (the default holds 10% out: scored, not learned; classic.yaml 20%); records/s = the summary\'s (records / wall seconds from the first record read to the last learned); seconds = that time (wall = the whole process); per CPU-second: records / CPU seconds of the process (every thread) from its "engine:" log line to the first write of its summary (test/bench/lib/cpuClock.mjs, preloaded). SEA\'s windows come from the same settings run through the library API (test/bench/learningWindows.mjs; its overall accuracy is checked against the CLI\'s). River: test/bench/peers/river_learners.py, one process per learner, records as dicts of floats, every record learned; records/s = records / wall seconds of the loop (CSV parse included), and per CPU-second beside it.',
     quick: Boolean(quick || smoke),
     recordsPerFile: limit ?? null,
     files: [],
@@ -157,7 +157,7 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
     dataset: 'elec2',
     records: limit ?? elec2.records,
     repeats: rounds,
-    how: 'streamtune train --source elec2.csv --label class --task binary --population K, the Ks one after the other in each round; cost = seconds per record (wall, and CPU from "source opened" to exit); cost(K)/cost(1) = rate(1)/rate(K) within a round, median over rounds. Target (issue 12): about K, not more.',
+    how: 'streamtune train --source elec2.csv --label class --task binary --population K, the Ks one after the other in each round; cost = seconds per record (wall, and CPU from the "engine:" log line to the summary); cost(K)/cost(1) = rate(1)/rate(K) within a round, median over rounds. Target (issue 12): about K, not more.',
     rows: ks.map((k) => ({
       population: k,
       recordsPerSecond: summarize(costRuns[k].map(rate)),
@@ -173,7 +173,7 @@ export async function learningBench({ repo, work, python, log, quick, smoke, rep
   if (python && costRuns[4]) {
     const ratio = summarize(costRuns[4].map((r, i) => rate(r) / rate(riverRuns[i])));
     out.speedRatio = {
-      how: 'streamtune default (--population 4) records/s on Elec2 / River StandardScaler | LogisticRegression(SGD 0.01) per-record records/s on Elec2, run by run in the rounds above; median (min-max); wall clock (the headline), and per CPU-second (streamtune: from "source opened" to exit; River: process_time of its loop). Target (issue 12): at least 1.',
+      how: 'streamtune default (--population 4) records/s on Elec2 / River StandardScaler | LogisticRegression(SGD 0.01) per-record records/s on Elec2, run by run in the rounds above; median (min-max); wall clock (the headline), and per CPU-second (streamtune: from the "engine:" log line to the summary; River: process_time of its loop). Target (issue 12): at least 1.',
       streamtune: summarize(costRuns[4].map(rate)),
       river: summarize(riverRuns.map(rate)),
       riverPerCpuSecond: summarize(riverRuns.map((r) => r.recordsPerCpuSecond)),
