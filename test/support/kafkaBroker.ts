@@ -1,4 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,9 @@ export interface KafkaBroker {
   stop(): Promise<void>;
   /** Stops the broker and starts it again on the same ports; the data survives only with `dataDir`. */
   restart(): Promise<void>;
+  /** Kills the broker at once (SIGKILL, as a crashed machine; its data survives with a `dataDir`); `up()` starts it again. */
+  crash(): void;
+  up(): Promise<void>;
 }
 
 /** Settings of {@link startBroker}. */
@@ -82,6 +86,14 @@ export async function startBroker(options: BrokerOptions = {}): Promise<KafkaBro
     async restart() {
       if (stopping) throw new Error('restart() after stop()');
       await runScript('stop', env, stopTimeoutMs);
+      await runScript('start', env, startTimeoutMs);
+    },
+    crash() {
+      if (options.dataDir === undefined) throw new Error('crash() needs a broker started with a dataDir');
+      process.kill(Number(readFileSync(join(options.dataDir, 'kafka.pid'), 'utf8').trim()), 'SIGKILL');
+    },
+    async up() {
+      if (stopping) throw new Error('up() after stop()');
       await runScript('start', env, startTimeoutMs);
     },
   };

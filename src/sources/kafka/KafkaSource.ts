@@ -16,6 +16,9 @@ export type { KafkaOffset, KafkaPartitionStatus } from './OffsetLedger.js';
 
 const DEFAULT_QUEUE_SIZE = 10_000;
 const DEFAULT_COMMIT_INTERVAL_MS = 1000;
+/** Longest wait for leaving the group and disconnecting at close (the broker may be gone). */
+const DISCONNECT_TIMEOUT_MS = 10_000;
+
 /** Long-poll of an idle fetch (the Java client's default): close() waits for the fetch in flight. */
 const FETCH_MAX_WAIT_MS = 500;
 
@@ -240,7 +243,11 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
         // not running (crashed or never joined): nothing is fetching
       }
       await commitUntilDone(() => this.flush(), { signal: options.signal, log: this.log, describe: (e) => oneLine(e, this.options.kafka) });
-      await Promise.allSettled([this.consumer.disconnect(), this.admin.disconnect()]);
+      // Leaving the group needs the broker: bounded, so a dead broker cannot keep the process alive.
+      const disconnected = Promise.allSettled([this.consumer.disconnect(), this.admin.disconnect()]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([disconnected, new Promise((resolve) => (timer = setTimeout(resolve, DISCONNECT_TIMEOUT_MS)))]);
+      clearTimeout(timer);
     })();
     return this.closing;
   }

@@ -44,8 +44,8 @@ describe('commitUntilDone', () => {
     const started = Date.now();
     expect(await commitUntilDone(commit.commit, { signal: stop.signal, log, describe: () => 'down', firstWaitMs: 60_000 })).toBe(false);
     expect(Date.now() - started).toBeLessThan(5_000); // the 60 s wait was cut short by the signal
-    expect(commit.calls).toBe(2);
-    expect(log.lines.at(-1)).toBe('final Kafka offset commit failed: down; the group reads the uncommitted records again');
+    expect(commit.calls).toBe(1); // no attempt after the stop
+    expect(log.lines.at(-1)).toBe('final Kafka offset commit abandoned at the stop signal; the group reads the uncommitted records again');
   });
 
   it('tries once without a signal', async () => {
@@ -53,5 +53,14 @@ describe('commitUntilDone', () => {
     const log = logger();
     expect(await commitUntilDone(commit.commit, { log, describe: () => 'down' })).toBe(false);
     expect(commit.calls).toBe(1);
+  });
+
+  it('abandons an attempt that hangs (the broker died mid-request) at the stop signal', async () => {
+    const log = logger();
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 50);
+    const hanging = () => new Promise<void>(() => {});
+    expect(await commitUntilDone(hanging, { signal: stop.signal, log, describe: String })).toBe(false);
+    expect(log.lines).toEqual(['final Kafka offset commit abandoned at the stop signal; the group reads the uncommitted records again']);
   });
 });
