@@ -1,3 +1,4 @@
+/* global process, console, performance, URL */
 /**
  * How the defaults were chosen (docs/population.md): runs configurations over the defaults on the
  * shared streams, prequentially, in-process, and prints one line each: Elec2 accuracy, SEA
