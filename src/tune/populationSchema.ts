@@ -16,7 +16,7 @@ const range = (min: number, max: number) =>
  * populationSchema.parse({ size: 4, interval: 1000 });
  * // YAML:
  * // tuning:
- * //   population: { size: 4, learningRate: [0.0003, 0.03], batchSizes: [1, 4] }
+ * //   population: { size: 4, learningRate: [0.0003, 0.03], batchSizes: [1, 8] }
  */
 export const populationSchema = z
   .strictObject({
@@ -28,7 +28,7 @@ export const populationSchema = z
     perturb: z.number().gt(1).default(2).describe('explore: a copied learning rate or L2 is multiplied or divided by this (squared after a drift)'),
     learningRate: range(1e-4, 0.05).describe('bounds [min, max] of a member learning rate'),
     l2: range(0, 0.01).describe('bounds [min, max] of a member L2 strength'),
-    batchSizes: z.array(positiveInt).min(1).default([1, 4]).describe("batch sizes members may use; the first members take them in turn"),
+    batchSizes: z.array(positiveInt).min(1).default([1, 8]).describe("batch sizes members may use; the first members take them in turn"),
     widenOnDrift: z.boolean().default(true).describe('after a detected drift, run a round at once with the perturbation squared'),
     blend: z.boolean().default(false).describe('predict with a loss-weighted blend of the members instead of the champion alone'),
     seed: z.number().int().default(0).describe('seed of exploration (which member is copied, which way a value moves)'),

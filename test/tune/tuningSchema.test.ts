@@ -24,7 +24,7 @@ describe('tuningSchema', () => {
         perturb: 2,
         learningRate: [1e-4, 0.05],
         l2: [0, 0.01],
-        batchSizes: [1, 4],
+        batchSizes: [1, 8],
         widenOnDrift: true,
         blend: false,
         seed: 0,
