@@ -100,7 +100,12 @@ describe('the run report in a real browser', () => {
     const { page, problems } = await open(report);
     expect(await page.$$eval('script', (s) => s.length)).toBe(0);
     const charts = await drawn(page);
-    expect(Object.keys(charts)).toEqual(['loss', 'accuracy', 'learningRate', 'l2', 'throughput', 'rejects']);
+    // The run's charts, the default population's (4 members: one chart per member field), then rejects.
+    expect(Object.keys(charts)).toEqual([
+      'loss', 'accuracy', 'learningRate', 'l2', 'throughput',
+      'members.loss', 'members.learningRate', 'members.l2', 'members.batchSize', 'rejects',
+    ]);
+    expect(Object.keys(charts['members.loss']?.series ?? {})).toEqual(['0', '1', '2', '3', 'champion']);
     for (const [id, chart] of Object.entries(charts)) {
       expect(chart.width, id).toBeGreaterThan(300);
       expect(chart.height, id).toBeGreaterThan(50);
