@@ -13,6 +13,13 @@ export interface CheckpointInfo {
   readonly summary?: Checkpoint['summary'];
   /** Which parts of the state the checkpoint holds (trainer, scaler, evaluator, tuner, detectors). */
   readonly stateParts: string[];
+  /** The population (absent for a single model): the champion's id, each member's own hyperparameters and recent loss. */
+  readonly population?: CheckpointPopulation;
+}
+
+export interface CheckpointPopulation {
+  readonly champion: number;
+  readonly members: readonly { readonly learningRate: number; readonly l2: number; readonly batchSize: number; readonly loss: number | null }[];
 }
 
 /**
@@ -33,7 +40,16 @@ export function checkpointJson(cp: Checkpoint, path: string, now: Date): Checkpo
     hyperParams: cp.hyperParams,
     ...(cp.summary ? { summary: cp.summary } : {}),
     stateParts: Object.keys(cp.state).filter((k) => cp.state[k as keyof Checkpoint['state']] !== undefined),
+    ...populationOf(cp),
   };
+}
+
+/** The population part of a checkpoint's state, without the members' weights. */
+function populationOf(cp: Checkpoint): { population?: CheckpointPopulation } {
+  const stored = (cp.state as unknown as Record<string, unknown>).population as Partial<CheckpointPopulation> | undefined;
+  if (!stored || !Array.isArray(stored.members) || typeof stored.champion !== 'number') return {};
+  const members = stored.members.map(({ learningRate, l2, batchSize, loss }) => ({ learningRate, l2, batchSize, loss }));
+  return { population: { champion: stored.champion, members } };
 }
 
 /**
@@ -63,6 +79,11 @@ export function formatCheckpoint(cp: Checkpoint, path: string, now: Date): strin
   if (reasons.length > 0) rows.push(['rejected by reason', reasons.map(([r, c]) => `${r}: ${n(c ?? 0)}`).join(', ')]);
   rows.push(...positionRows(cp.positions));
   rows.push(['learning rate / l2', `${cp.hyperParams.learningRate} / ${cp.hyperParams.l2}`]);
+  if (info.population) {
+    const { champion, members } = info.population;
+    const each = members.map((m, id) => `${id}: lr ${m.learningRate}, l2 ${m.l2}, ${m.batchSize}/step`).join('; ');
+    rows.push(['population', `${members.length} members, champion ${champion} (${each})`]);
+  }
   if (cp.summary) {
     rows.push(['prequential (train)', metricText(cp.summary.prequential)]);
     rows.push(['holdout', metricText(cp.summary.holdout)]);

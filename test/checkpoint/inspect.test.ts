@@ -99,3 +99,26 @@ describe('checkpointJson', () => {
     expect(JSON.stringify(info).length).toBeLessThan(JSON.stringify(kafka.state).length / 50);
   });
 });
+
+describe('a checkpoint of a population', () => {
+  const members = [
+    { learningRate: 0.002, l2: 0, batchSize: 1, loss: 0.31, engine: { weights: [], optimizer: {} } },
+    { learningRate: 0.004, l2: 0.0001, batchSize: 8, loss: null, engine: { weights: [], optimizer: {} } },
+  ];
+  const withPopulation = { ...kafka, state: { ...kafka.state, population: { members, champion: 1, records: 45_312, lastRound: 45_000, rounds: 45 } } } as Checkpoint;
+
+  it('names the champion and each member, without their weights', () => {
+    const text = formatCheckpoint(withPopulation, '/ckpt/c.json', later(1));
+    expect(text).toContain('population');
+    expect(text).toContain('2 members, champion 1 (0: lr 0.002, l2 0, 1/step; 1: lr 0.004, l2 0.0001, 8/step)');
+    const json = checkpointJson(withPopulation, '/ckpt/c.json', later(1));
+    expect(json.population).toEqual({
+      champion: 1,
+      members: [
+        { learningRate: 0.002, l2: 0, batchSize: 1, loss: 0.31 },
+        { learningRate: 0.004, l2: 0.0001, batchSize: 8, loss: null },
+      ],
+    });
+    expect(checkpointJson(kafka, '/ckpt/c.json', later(1)).population).toBeUndefined();
+  });
+});
