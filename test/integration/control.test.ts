@@ -78,7 +78,13 @@ beforeAll(async () => {
     { env: { STREAMTUNE_CONTROL_TOKEN: '' } },
   );
   url = await trainer.metricsUrl;
-  await waitFor('records', 30_000, async () => ((await status()).records.total > 500 ? true : undefined));
+  // /status answers 503 until the run is attached (the metrics server starts before the source opens).
+  await waitFor('records', 30_000, async () => {
+    const response = await fetch(`${url}/status`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    if (response.status === 503) return undefined;
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { records: { total: number } }).records.total > 500 ? true : undefined;
+  });
 });
 
 afterAll(async () => {
