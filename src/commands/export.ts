@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { CheckpointStore } from '../checkpoint/CheckpointStore.js';
-import { CheckpointError } from '../errors.js';
 import { exportModelFromCheckpoint } from '../export/exportModelFromState.js';
 import type { ExportFormat } from '../export/exportFormats.js';
 import { writeExportDir } from '../export/writeExportDir.js';
 import { selectBackend } from '../model/selectBackend.js';
+import { newestCheckpoint } from './newestCheckpoint.js';
 
 /** Options of `streamtune export`. */
 export interface ExportOptions {
@@ -27,10 +25,7 @@ export async function exportCommand(
   opts: ExportOptions,
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
 ): Promise<number> {
-  if (!existsSync(dir)) throw new CheckpointError(`no checkpoint directory at ${dir}; pass the trainer's --checkpoint-dir`);
-  const loaded = await new CheckpointStore({ dir }).loadLatest();
-  if (!loaded) throw new CheckpointError(`no checkpoint in ${dir} yet; the trainer writes one every --checkpoint-every records or seconds`);
-  for (const s of loaded.skipped) io.stderr.write(`skipped unreadable ${s.path}: ${s.reason}\n`);
+  const loaded = await newestCheckpoint(dir, io.stderr);
   const state = loaded.checkpoint.state as unknown as Record<string, unknown>;
   if (state.standardize === undefined && opts.clip === undefined) {
     io.stderr.write(

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { CheckpointStore } from '../checkpoint/CheckpointStore.js';
 import { checkpointJson, formatCheckpoint } from '../checkpoint/inspect.js';
-import { CheckpointError } from '../errors.js';
+import { newestCheckpoint } from './newestCheckpoint.js';
 
 /** `streamtune inspect DIR [--json]`: what the newest readable checkpoint holds, and which were skipped. */
 export async function inspectCommand(
@@ -9,10 +7,7 @@ export async function inspectCommand(
   opts: { json?: boolean },
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
 ): Promise<number> {
-  if (!existsSync(dir)) throw new CheckpointError(`no checkpoint directory at ${dir}; pass the trainer's --checkpoint-dir`);
-  const loaded = await new CheckpointStore({ dir }).loadLatest();
-  if (!loaded) throw new CheckpointError(`no checkpoint in ${dir} yet; the trainer writes one every --checkpoint-every records or seconds`);
-  for (const s of loaded.skipped) io.stderr.write(`skipped unreadable ${s.path}: ${s.reason}\n`);
+  const loaded = await newestCheckpoint(dir, io.stderr);
   const now = new Date();
   io.stdout.write(
     opts.json
