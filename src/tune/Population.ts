@@ -92,11 +92,6 @@ export class Population {
     return this.#champion;
   }
 
-  /** Records that went through {@link learn}. */
-  get records(): number {
-    return this.#records;
-  }
-
   /** The largest batch size any member may use (the pipeline's block is a multiple of it). */
   get maxBatchSize(): number {
     return this.size > 1 ? Math.max(this.#base.batchSize, ...this.#settings.batchSizes) : this.#base.batchSize;
