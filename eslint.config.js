@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 // The layers (docs/architecture.md): core <- operators, config <- edges <- app. An import that
 // points up a layer is an error; test/architecture/imports.test.ts also forbids cycles.
 const CORE = ['src/types.ts', 'src/errors.ts', 'src/formatIssues.ts', 'src/records/**', 'src/stats/**', 'src/model/**', 'src/eval/**', 'src/drift/**', 'src/tune/**'];
-const EDGES = ['src/sources/**', 'src/sinks/**', 'src/telemetry/**', 'src/checkpoint/**', 'src/export/**'];
+const EDGES = ['src/sources/**', 'src/sinks/**', 'src/telemetry/**', 'src/checkpoint/**', 'src/export/**', 'src/sync/**'];
 
 const nodeIo = {
   regex: '^node:(fs|fs/promises|net|http|https|http2|child_process|worker_threads|dgram|tls|readline|os|process)$',
@@ -17,7 +17,7 @@ const ioLibraries = {
 const rxjs = { regex: '^rxjs($|/)', message: 'the core has no rxjs: streams are wired in operators/ and src/pipeline.ts.' };
 const operators = { regex: '(^|/)operators/', message: 'operators sit above the core: pass what the core needs as plain values.' };
 const edges = {
-  regex: '(^|/)(sources|sinks|telemetry|checkpoint|export)/',
+  regex: '(^|/)(sources|sinks|telemetry|checkpoint|export|sync)/',
   message: 'edges (I/O) sit above this layer: inject what you need instead of importing it.',
 };
 const app = {

@@ -7,13 +7,14 @@ import { formatIssues } from './formatIssues.js';
 import { createDetector, DETECTOR_TYPES, type DetectorSpec } from './drift/createDetector.js';
 import { DRIFT_SIGNALS } from './drift/DriftMonitor.js';
 import { ACTIVATIONS, INITIALIZERS } from './model/ModelSpec.js';
+import { labelsSchema } from './records/labelsSchema.js';
 import { lagsSchema } from './records/lagsSchema.js';
+import { syncSchema } from './tune/syncSchema.js';
 import { tuningSchema } from './tune/tuningSchema.js';
 import { controlSchema } from './control/controlSchema.js';
 import { servingSchema } from './predict/servingSchema.js';
 
-/** The formats an export writes: TF.js Layers (`model.json` + `weights.bin`), ONNX (`model.onnx`), or both. */
-export const EXPORT_FORMATS = ['tfjs', 'onnx', 'both'] as const;
+export { EXPORT_FORMATS } from './predict/exportSchema.js';
 
 const positiveInt = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
@@ -174,6 +175,8 @@ export const configSchema = z
       .prefault({}),
     tuning: tuningSchema.prefault({}),
     lags: lagsSchema,
+    labels: labelsSchema,
+    sync: syncSchema,
     engine: z
       .enum(['auto', 'dense', 'tfjs'])
       .default('auto')
@@ -198,18 +201,6 @@ export const configSchema = z
         everyRecords: positiveInt.default(10_000).describe('checkpoint after this many records (or everySeconds, whichever first)'),
         everySeconds: z.number().positive().default(30).describe('checkpoint after this many seconds (or everyRecords, whichever first)'),
         keep: positiveInt.default(3).describe('checkpoints kept; older ones are deleted'),
-      })
-      .prefault({}),
-    export: z
-      .strictObject({
-        dir: z
-          .string()
-          .min(1)
-          .optional()
-          .describe('export the champion with its preprocessing here while training: versioned directories v<seq>, written atomically, and a latest file naming the newest (unset: no periodic export)'),
-        everyRecords: positiveInt.default(10_000).describe('export after this many records (and once more at the end of the run)'),
-        format: z.enum(EXPORT_FORMATS).default('both').describe('what each export holds: tfjs (model.json + weights.bin), onnx (model.onnx) or both'),
-        keep: positiveInt.default(3).describe('exported versions kept; older ones are deleted (never the one latest names)'),
       })
       .prefault({}),
     metricsLog: z.string().min(1).optional().describe('append one JSON line of metrics per evaluation interval to this file'),
