@@ -62,6 +62,21 @@ export class RunningMoments {
     this.#alpha = h === undefined ? 1 : 2 ** (-1 / h);
   }
 
+  /** The factor each update applies to the weight already seen (1 without forgetting). */
+  get decayPerRecord(): number {
+    return this.#alpha;
+  }
+
+  /**
+   * Multiplies the weight of everything seen so far by `factor` in (0, 1] (what `n` updates with
+   * forgetting do to it: `decayPerRecord ** n`); means are unchanged, variances too.
+   */
+  decay(factor: number): void {
+    if (!(factor > 0 && factor <= 1)) throw new RangeError(`RunningMoments.decay: factor must be in (0, 1], got ${factor}`);
+    this.#count *= factor;
+    for (let i = 0; i < this.dim; i++) this.#m2[i] = (this.#m2[i] as number) * factor;
+  }
+
   /** Total weight seen (the number of records without forgetting). */
   get count(): number {
     return this.#count;
