@@ -70,6 +70,14 @@ export class Checkpointer {
     return this.start(records, doneThrough);
   }
 
+  /**
+   * Takes a checkpoint of the state right now (call it between batches, like {@link maybe}); it is
+   * written after any write in progress. Resolves true when it is durable.
+   */
+  takeNow(records: number, doneThrough: number): Promise<boolean> {
+    return this.start(records, doneThrough);
+  }
+
   private start(records: number, doneThrough: number): Promise<boolean> {
     this.lastRecords = records;
     this.lastTime = this.now();
@@ -93,10 +101,11 @@ export class Checkpointer {
         return false;
       },
     );
-    this.inFlight = write.finally(() => {
-      this.inFlight = undefined;
+    const flight: Promise<boolean> = write.finally(() => {
+      if (this.inFlight === flight) this.inFlight = undefined;
     });
-    return this.inFlight;
+    this.inFlight = flight;
+    return flight;
   }
 
   private now(): number {

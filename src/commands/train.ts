@@ -21,6 +21,8 @@ import type { ControlPlane } from '../control/ControlPlane.js';
 import { liveRunOf } from '../control/liveRunOf.js';
 import { openControl } from '../control/openControl.js';
 import { openCheckpoints, startCheckpointing, type Checkpoints } from '../training/checkpointing.js';
+import type { Handover } from '../training/Handover.js';
+import { openHandover } from '../training/openHandover.js';
 import { CommitGate } from '../training/CommitGate.js';
 import type { Schema } from '../types.js';
 import { openDeadLetter, type DeadLetterSink } from '../training/openDeadLetter.js';
@@ -53,6 +55,8 @@ interface Run {
   readonly control: ControlPlane | undefined;
   /** POST /predict (when predict.enabled). */
   readonly predict: PredictEndpoint | undefined;
+  /** Partition handover between syncing trainers (with --sync, --checkpoint-dir and a kafka:// source). */
+  readonly handover: Handover | undefined;
 }
 
 /**
@@ -82,7 +86,8 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
       const server = resources.add(await serveMetrics(telemetry.registry, served), (s) => s.close());
       io.log.info({ url: `${server.url}/metrics` }, `metrics on ${server.url}/metrics`);
     }
-    const run: Run = { config, io, telemetry, backend: backend.name, checkpoints, resources, control, predict };
+    const handover = openHandover(config, io.log);
+    const run: Run = { config, io, telemetry, backend: backend.name, checkpoints, resources, control, predict, handover };
     // Closing commits the last offsets: retried while the broker is down, until a stop signal (below).
     const source = resources.add(await openTrainingSource(run), (s) => s.close?.({ signal: closing.signal }));
     telemetry.setSourceUp(true);
@@ -96,7 +101,7 @@ export async function train(config: Config, io: TrainIO): Promise<number> {
 }
 
 /** Opens the configured source at the checkpoint's positions, with the Kafka status going to the log and metrics. */
-function openTrainingSource({ config, io, telemetry, checkpoints }: Run): Promise<OpenedSource> {
+function openTrainingSource({ config, io, telemetry, checkpoints, handover }: Run): Promise<OpenedSource> {
   const { log } = io;
   const loaded = checkpoints?.loaded;
   const summary = loaded?.checkpoint.configSummary;
@@ -111,6 +116,7 @@ function openTrainingSource({ config, io, telemetry, checkpoints }: Run): Promis
         else log.warn({ event: 'source.down', reason: status.reason }, `Kafka source is down, retrying: ${status.reason ?? ''}`);
       },
       onPartition: (p) => telemetry.setPartition(p),
+      ...(handover ? { onRebalance: handover.listener } : {}),
     },
   });
 }
@@ -139,6 +145,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
   let doneThrough = -1;
   session.predictions?.begin();
   run.predict?.attach({ schema: modelSchema(schema, parts.lags), parts });
+  if (checkpointer) run.handover?.attach((through) => checkpointer.takeNow(parts.counts.total, through));
   run.control?.attach(liveRunOf({ config, schema, parts, checkpoints: run.checkpoints, checkpointer, source, doneThrough: () => doneThrough }));
   const result = await runPipeline({
     config,
@@ -159,6 +166,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
       session.predictions?.write(report); // before the checkpoint that covers them
       if (checkpointer) checkpointer.maybe(report.counts.total, report.doneThrough);
       else gate.allow(source.positionsThrough(report.doneThrough));
+      run.handover?.progress(report.doneThrough); // after the periodic checkpoint: a handover's one is written after it
     },
   });
   stopListening();
@@ -171,6 +179,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
     if (checkpointer) finalCheckpointFailed = !(await checkpointer.final(result.counts.total, result.lastIndex));
     else gate.allow(source.positionsThrough(result.lastIndex));
   }
+  run.handover?.detach(); // a handover waiting for the last records goes on: the final checkpoint covers them
   await gate.settled();
   const { deadLetter } = session;
   if (deadLetter.count > 0) {

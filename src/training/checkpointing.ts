@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ConfigSummary } from '../checkpoint/Checkpoint.js';
 import { Checkpointer } from '../checkpoint/Checkpointer.js';
 import { CheckpointStore, type LoadedCheckpoint } from '../checkpoint/CheckpointStore.js';
@@ -5,6 +6,7 @@ import { restoreCheckpoint, takeCheckpoint } from '../checkpoint/trainingCheckpo
 import type { Config } from '../config.js';
 import { CheckpointError } from '../errors.js';
 import type { OpenedSource } from '../sources/openSource.js';
+import { syncMemberId } from '../sync/memberId.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/registry.js';
 import type { Schema } from '../types.js';
@@ -21,7 +23,7 @@ export interface Checkpoints {
 }
 
 /**
- * Opens `checkpoint.dir` (when configured) and loads its newest good checkpoint, logging the
+ * Opens `checkpoint.dir` (when configured; with `sync`, its subdirectory named after the member) and loads its newest good checkpoint, logging the
  * newer ones it had to skip as unreadable.
  *
  * @example
@@ -29,7 +31,9 @@ export interface Checkpoints {
  */
 export async function openCheckpoints(config: Config, log: Pick<Logger, 'warn'>): Promise<Checkpoints | undefined> {
   if (!config.checkpoint.dir) return undefined;
-  const store = new CheckpointStore({ dir: config.checkpoint.dir, keep: config.checkpoint.keep });
+  const member = syncMemberId(config); // a syncing group shares checkpoint.dir, one directory per member
+  const dir = member === undefined ? config.checkpoint.dir : join(config.checkpoint.dir, member);
+  const store = new CheckpointStore({ dir, keep: config.checkpoint.keep });
   const loaded = await store.loadLatest();
   for (const skipped of loaded?.skipped ?? []) {
     log.warn({ path: skipped.path, reason: skipped.reason }, `skipping unreadable checkpoint ${skipped.path}: ${skipped.reason}`);
@@ -80,6 +84,7 @@ export async function startCheckpointing(options: {
       standardize: standardizeSettings(parts.scaler), // clip and floor, for streamtune export
       ...(parts.population.size > 1 ? { population: parts.population } : {}),
       ...(parts.lags.size > 0 ? { lags: parts.lags } : {}),
+      ...(parts.labels ? { labels: parts.labels } : {}), // records waiting for their label
       ...(deadLetter.file ? { deadLetter: deadLetter.file } : {}),
       ...(predictions?.file ? { predictions: predictions.file } : {}),
     },

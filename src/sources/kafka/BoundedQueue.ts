@@ -115,6 +115,17 @@ export class BoundedQueue<T> {
     });
   }
 
+  /** Drops the queued items `drop` selects (e.g. those of partitions given to another consumer); returns how many. */
+  removeWhere(drop: (item: T) => boolean): number {
+    const kept = this.items.slice(this.head).filter((item) => !drop(item!));
+    const removed = this.size - kept.length;
+    this.items.length = 0;
+    this.items.push(...kept);
+    this.head = 0;
+    if (removed > 0) this.release('space');
+    return removed;
+  }
+
   /** Wakes every waiter to check its condition again. */
   wake(): void {
     this.release('data');

@@ -4,15 +4,19 @@ import type { RawRecord } from '../../types.js';
 import type { BoundedQueue } from './BoundedQueue.js';
 import { fetchJoinOffsets } from './fetchJoinOffsets.js';
 import { kafkaErrorLine as oneLine } from './kafkaClient.js';
+import { describeMembers } from './describeMembers.js';
 import { decodeKafkaMessage, type KafkaMessageOptions } from './kafkaMessage.js';
 import type { KafkaSourceOptions } from './KafkaSourceOptions.js';
-import type { OffsetLedger } from './OffsetLedger.js';
+import type { KafkaOffset, OffsetLedger } from './OffsetLedger.js';
+import type { TopicPartition } from './PartitionBook.js';
 import type { StatusReporter } from './StatusReporter.js';
 
 /** While waiting for queue space inside eachBatch, heartbeat at least this often. */
 const WAIT_SLICE_MS = 1000;
 /** Retry delay for the offsets fetched after a group join. */
 const JOIN_INFO_RETRY_MS = 1000;
+/** Longest wait for the group to be stable when a handover asks for its members. */
+const MEMBERS_TIMEOUT_MS = 60_000;
 
 /** What a {@link KafkaFetcher} feeds. */
 export interface FetcherParts {
@@ -78,8 +82,9 @@ export class KafkaFetcher {
     const { groupId, kafka } = this.options;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const partitions = Object.entries(payload.memberAssignment).flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
-      const { generation, seeks } = ledger.assign(partitions);
-      for (const seek of seeks) consumer.seek(seek);
+      const { generation, seeks, added, revoked } = ledger.assign(partitions);
+      if (this.options.onRebalance) this.holdForHandover(generation, payload.memberId, partitions, added, revoked);
+      else for (const seek of seeks) consumer.seek(seek);
       reporter.status({ up: true });
       void this.loadJoinInfo(generation);
     });
@@ -110,6 +115,7 @@ export class KafkaFetcher {
   }
 
   private enqueue(topic: string, partition: number, message: KafkaMessage): void {
+    if (!this.parts.ledger.owns(topic, partition)) return; // revoked, or held for a handover: read again by its owner
     if (!this.parts.ledger.admit(topic, partition, Number(message.offset))) return; // refetched after a restart: already handed out
     const origin = { topic, partition, offset: message.offset, timestamp: message.timestamp, key: message.key, value: message.value };
     this.parts.queue.push(decodeKafkaMessage(origin, this.nextIndex++, this.decodeOptions));
@@ -132,4 +138,70 @@ export class KafkaFetcher {
       setTimeout(() => void this.loadJoinInfo(generation), JOIN_INFO_RETRY_MS).unref();
     }
   }
+
+  /**
+   * A join with handovers (`onRebalance`): pauses the added partitions, drops the queued records
+   * of the revoked ones (their next owner reads them), then lets the listener settle where the
+   * added ones start (docs/scale-out.md, "Handing partitions over").
+   */
+  private holdForHandover(generation: number, memberId: string, assignment: TopicPartition[], added: readonly TopicPartition[], revoked: readonly TopicPartition[]): void {
+    const { consumer, ledger, queue } = this.parts;
+    ledger.hold(added);
+    if (added.length > 0) consumer.pause(byTopic(added));
+    const gone = new Set(revoked.map((p) => `${p.topic}/${p.partition}`));
+    if (gone.size > 0) queue.removeWhere((r) => r.origin !== undefined && gone.has(`${r.origin.topic}/${r.origin.partition}`));
+    void this.handOver(generation, { memberId, assignment, added, revoked, handedThrough: ledger.handedThrough });
+  }
+
+  /** Asks the listener where the added partitions start, seeks them to the higher of that and the group's offset, and resumes them. */
+  private async handOver(generation: number, join: { memberId: string; assignment: TopicPartition[]; added: readonly TopicPartition[]; revoked: readonly TopicPartition[]; handedThrough: number }): Promise<void> {
+    const { consumer, admin, ledger, queue } = this.parts;
+    const { groupId, logger } = this.options;
+    const stale = (): boolean => ledger.generation !== generation || queue.closed;
+    let fromState: readonly KafkaOffset[] = [];
+    try {
+      fromState = await this.options.onRebalance!({
+        ...join,
+        currentHandedThrough: () => ledger.handedThrough,
+        members: () => describeMembers(admin, groupId, MEMBERS_TIMEOUT_MS),
+        stale,
+      });
+    } catch (error) {
+      if (stale()) return;
+      logger?.warn({ err: error }, `partition handover incomplete, starting the new partitions at the group's offsets: ${(error as Error).message}`);
+    }
+    if (stale() || join.added.length === 0) return;
+    let committed: { topic: string; partition: number; committed: string }[] = [];
+    for (;;) {
+      try {
+        committed = await fetchJoinOffsets(admin, groupId, [...new Set(join.added.map((p) => p.topic))]);
+        break;
+      } catch (error) {
+        if (stale()) return;
+        logger?.warn({ err: error }, `cannot fetch the group's offsets for the handover; retrying: ${oneLine(error, this.options.kafka)}`);
+        await new Promise((resolve) => setTimeout(resolve, JOIN_INFO_RETRY_MS));
+      }
+    }
+    if (stale()) return;
+    for (const { topic, partition } of join.added) {
+      const offsets = [
+        Number(committed.find((c) => c.topic === topic && c.partition === partition)?.committed ?? -1),
+        ...fromState.filter((o) => o.topic === topic && o.partition === partition).map((o) => Number(o.offset)),
+        ledger.doneNext(topic, partition),
+      ];
+      const start = Math.max(...offsets);
+      if (start >= 0) consumer.seek({ topic, partition, offset: String(start) });
+      ledger.settle(topic, partition, start >= 0 ? start : undefined);
+    }
+    logger?.info({ added: join.added, revoked: join.revoked }, `took over ${join.added.length} partition(s), gave up ${join.revoked.length}`);
+    consumer.resume(byTopic(join.added));
+    queue.wake();
+  }
+}
+
+/** Partitions grouped by topic, as kafkajs pause/resume take them. */
+function byTopic(partitions: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
+  const topics = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) topics.set(topic, [...(topics.get(topic) ?? []), partition]);
+  return [...topics].map(([topic, ps]) => ({ topic, partitions: ps }));
 }

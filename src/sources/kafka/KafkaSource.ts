@@ -63,7 +63,7 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
     private readonly admin: Admin,
   ) {
     this.queue = new BoundedQueue(options.queueSize ?? DEFAULT_QUEUE_SIZE);
-    this.ledger = new OffsetLedger(options.startOffsets);
+    this.ledger = new OffsetLedger(options.onRebalance ? [] : options.startOffsets); // with handovers the listener decides where to start
     this.commits = new CommitScheduler(() => this.commitPending(), options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS);
     this.reporter = new StatusReporter(() => this.ledger.statuses(), options);
     this.fetcher = new KafkaFetcher({ consumer, admin, queue: this.queue, ledger: this.ledger, reporter: this.reporter }, options);

@@ -3,6 +3,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { KafkaSettings } from './kafkaClient.js';
 import type { KafkaFormat } from './kafkaMessage.js';
 import type { KafkaOffset, KafkaPartitionStatus } from './OffsetLedger.js';
+import type { RebalanceListener } from './Rebalance.js';
 
 /** Whether the consumer is connected and in its group; `reason` says why not. */
 export interface KafkaStatus {
@@ -48,6 +49,12 @@ export interface KafkaSourceOptions {
    * listed partition to its offset, and nothing before it is handed out.
    */
   readonly startOffsets?: readonly KafkaOffset[];
+  /**
+   * Partitions are handed over between trainers (docs/scale-out.md): at each join the added
+   * partitions wait, paused, for this listener, then start at the higher of the offsets it
+   * resolves to and the group's. `startOffsets` is ignored: the listener decides.
+   */
+  readonly onRebalance?: RebalanceListener;
   readonly logger?: Logger;
   readonly onStatus?: (status: KafkaStatus) => void;
   readonly onPartition?: (partition: KafkaPartitionStatus) => void;

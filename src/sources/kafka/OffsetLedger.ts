@@ -33,6 +33,10 @@ export interface JoinOffsets extends TopicPartition {
 export interface Assignment {
   readonly generation: number;
   readonly seeks: readonly KafkaOffset[];
+  /** Assigned now, and not assigned and settled before (see {@link OffsetLedger.hold}). */
+  readonly added: readonly TopicPartition[];
+  /** Assigned before, not now. */
+  readonly revoked: readonly TopicPartition[];
 }
 
 /**
@@ -59,6 +63,9 @@ export class OffsetLedger {
   private ready = false;
   private joins = 0;
   private seeked = false;
+  /** Assigned partitions held until a handover settles where they start. */
+  private readonly unsettled = new Set<PartitionBook>();
+  private lastHanded = -1;
 
   constructor(resumeAt: readonly KafkaOffset[] = []) {
     for (const { topic, partition, offset } of resumeAt) this.book(topic, partition).resumeFrom(Number(offset));
@@ -66,14 +73,49 @@ export class OffsetLedger {
 
   /** A group join: the member's new partitions. Seeks to the resume offsets at the first join only. */
   assign(partitions: readonly TopicPartition[]): Assignment {
+    const before = this.assigned ?? [];
     this.assigned = partitions.map(({ topic, partition }) => this.book(topic, partition));
+    const now = new Set(this.assigned);
+    const settled = new Set(before.filter((b) => !this.unsettled.has(b)));
+    const revoked = before.filter((b) => !now.has(b)).map(topicPartition);
+    const added = this.assigned.filter((b) => !settled.has(b)).map(topicPartition);
+    for (const b of [...this.unsettled]) if (!now.has(b)) this.unsettled.delete(b);
     this.ready = false;
     const seeks: KafkaOffset[] = [];
     if (!this.seeked) {
       this.seeked = true;
       for (const b of this.assigned) if (b.resumeAt >= 0) seeks.push(offsetOf(b, b.resumeAt));
     }
-    return { generation: ++this.joins, seeks };
+    return { generation: ++this.joins, seeks, added, revoked };
+  }
+
+  /** Holds these assigned partitions: nothing is admitted from them, and the end is not reached, until {@link settle}. */
+  hold(partitions: readonly TopicPartition[]): void {
+    for (const { topic, partition } of partitions) this.unsettled.add(this.book(topic, partition));
+  }
+
+  /** A held partition starts at `offset` (nothing before it is admitted), or where the group starts it when undefined. */
+  settle(topic: string, partition: number, offset: number | undefined): void {
+    const book = this.book(topic, partition);
+    if (offset !== undefined) book.resumeFrom(offset);
+    this.unsettled.delete(book);
+  }
+
+  /** The next offset of a partition after the records this consumer marked done (-1: none). */
+  doneNext(topic: string, partition: number): number {
+    return this.books.get(key(topic, partition))?.next ?? -1;
+  }
+
+  /** Whether a partition belongs to the current assignment and is not held (before the first join: every partition). */
+  owns(topic: string, partition: number): boolean {
+    if (!this.assigned) return true;
+    const book = this.books.get(key(topic, partition));
+    return book !== undefined && this.assigned.includes(book) && !this.unsettled.has(book);
+  }
+
+  /** Index of the last record handed to the reader (-1: none yet). */
+  get handedThrough(): number {
+    return this.lastHanded;
   }
 
   /** Topics of the current assignment (whose offsets a join loads). */
@@ -125,6 +167,7 @@ export class OffsetLedger {
   handOut(index: number, topic: string, partition: number, offset: number): void {
     const book = this.book(topic, partition);
     book.handedOut(offset);
+    this.lastHanded = Math.max(this.lastHanded, index);
     const last = this.runs.at(-1);
     if (last && this.runs.length > this.runsHead && last.book === book && last.lastIndex + 1 === index && last.firstOffset + (index - last.firstIndex) === offset) {
       last.lastIndex = index;
@@ -178,7 +221,7 @@ export class OffsetLedger {
 
   /** Every assigned partition was fetched up to its end offset at the first join (undefined before the offsets are loaded). */
   reachedEnd(): boolean {
-    if (!this.assigned || !this.ready) return false;
+    if (!this.assigned || !this.ready || this.unsettled.size > 0) return false;
     return this.assigned.every((b) => b.reachedEnd());
   }
 
@@ -209,4 +252,5 @@ interface Run {
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+const topicPartition = (b: TopicPartition): TopicPartition => ({ topic: b.topic, partition: b.partition });
 const offsetOf = (b: TopicPartition, offset: number): KafkaOffset => ({ topic: b.topic, partition: b.partition, offset: String(offset) });

@@ -5,12 +5,15 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { OpenedSource } from '../OpenedSource.js';
 import { KafkaSource, type KafkaPartitionStatus, type KafkaStatus } from './KafkaSource.js';
 import { parseKafkaUri, type KafkaSettings } from './kafkaClient.js';
+import type { RebalanceListener } from './Rebalance.js';
 
 /** Where a Kafka source reports: its logger, up/down changes and per-partition progress. */
 export interface KafkaHooks {
   readonly logger?: Logger;
   readonly onStatus?: (status: KafkaStatus) => void;
   readonly onPartition?: (partition: KafkaPartitionStatus) => void;
+  /** Hand partitions over between trainers at every group join (the checkpoint's offsets are then the listener's business). */
+  readonly onRebalance?: RebalanceListener;
 }
 
 /**
