@@ -6,6 +6,7 @@ import { mulberry32 } from '../../src/stats/prng.js';
 import { Standardizer } from '../../src/stats/Standardizer.js';
 import { PeerBook } from '../../src/sync/PeerBook.js';
 import { Synchronizer, type SyncRound } from '../../src/sync/Synchronizer.js';
+import type { SyncMessage } from '../../src/sync/SyncMessage.js';
 import { Population } from '../../src/tune/Population.js';
 import { populationSchema } from '../../src/tune/populationSchema.js';
 import type { ScaledSample } from '../../src/types.js';
@@ -165,7 +166,8 @@ describe('Synchronizer (in-memory exchange)', () => {
     const b = trainer(topic, 'b', clock);
     a.learn(block(300, 1));
     b.learn(block(100, 2, 3));
-    const [ma, mb] = [topic.log.findLast((m) => m.member === 'a')!, topic.log.findLast((m) => m.member === 'b')!];
+    const latest = (member: string): SyncMessage => [...topic.log].reverse().find((m) => m.member === member)!;
+    const [ma, mb] = [latest('a'), latest('b')];
     clock.now += 60_000; // both silent for longer than the timeout: the group stopped, their last models still count
     const c = trainer(topic, 'c', clock, 2, true);
     expect(c.sync.join()).toEqual(['a', 'b']);
