@@ -3,13 +3,14 @@ import { unscale } from '../src/model/unscale.js';
 import type { HyperParamsSource } from '../src/tune/Controls.js';
 import type { Population } from '../src/tune/Population.js';
 import type { Engine } from '../src/model/Engine.js';
-import type { HyperParams, ScaledSample, ScoredBatch } from '../src/types.js';
+import type { ArrivalSample, HyperParams, ScaledSample, ScoredBatch } from '../src/types.js';
 
 /**
  * Every member of the population learns each block prequentially (each at its own batch size and
  * hyperparameters, scaled by the tuner's in `controls`); the block is scored with the champion's
- * predictions (or the members' blend), in target units. `loss`, `steps` and `hyperParams` are the
- * champion's. With a population of one it is {@link trainStep}.
+ * predictions (or the members' blend), in target units, except a sample whose label came later
+ * (an {@link ArrivalSample}): it is scored with the prediction made when it arrived. `loss`, `steps`
+ * and `hyperParams` are the champion's. With a population of one it is {@link trainStep}.
  *
  * @example
  * blocks$.pipe(populationStep(population, controls)).subscribe((scored) => evaluate(scored));
@@ -27,6 +28,11 @@ export function populationStep(
     const block = controls.paused ? predictOnly(population.champion, samples, population.championHyperParams(controls.hyperParams)) : population.learn(samples, controls.hyperParams);
     const predictions = block.predictions.slice(0, samples.length * width);
     if (population.champion.task === 'regression') unscale(predictions, samples);
+    // A sample whose label came later is scored with the prediction made when its features arrived.
+    for (let i = 0; i < samples.length; i++) {
+      const arrival = (samples[i] as Partial<ArrivalSample>).arrival;
+      if (arrival) predictions.set(arrival, i * width);
+    }
     return {
       samples,
       predictions,

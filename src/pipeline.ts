@@ -1,5 +1,6 @@
-import { defaultIfEmpty, filter, lastValueFrom, map, tap } from 'rxjs';
+import { defaultIfEmpty, filter, lastValueFrom, map, tap, type Observable } from 'rxjs';
 import { detectDrift } from '../operators/detectDrift.js';
+import { joinLabels } from '../operators/joinLabels.js';
 import { lag } from '../operators/lag.js';
 import { miniBatch } from '../operators/miniBatch.js';
 import { populationStep } from '../operators/populationStep.js';
@@ -16,7 +17,7 @@ import { countBatch, countRejected, type RecordCounts } from './records/RecordCo
 import { fromSource } from './sources/fromSource.js';
 import type { TrainingParts } from './training/TrainingParts.js';
 import type { TuningDecision } from './tune/TuningDecision.js';
-import type { RawRecord, Rejected, Sample, ScoredBatch, Schema } from './types.js';
+import type { RawRecord, Rejected, Sample, ScaledSample, ScoredBatch, Schema } from './types.js';
 
 /** What the pipeline reports after each batch (telemetry, progress, metrics log, checkpoints). */
 export interface BatchReport {
@@ -76,7 +77,10 @@ export interface PipelineResult {
  * The one place that wires the operators and subscribes:
  * source -> decode (rejects to `onRejected`) -> lag -> route -> standardize -> batch -> population
  * step (every member learns; the champion scores) -> evaluate -> detect drift -> tune (the tuner,
- * then the population's exploit/explore round). The loop closes through `parts.controls`: the tuner writes
+ * then the population's exploit/explore round). With `labels.source` (docs/delayed-labels.md) the
+ * front is source -> join labels (decode, route, standardize and predict on arrival, wait for the
+ * label; dead letters to `onRejected`) -> batch, and each sample is scored with its arrival
+ * prediction. The loop closes through `parts.controls`: the tuner writes
  * the hyperparameters and actions there, the next train step reads them. Resolves when the source
  * ends (or the signal aborts it, after the in-flight batch) with the final counts.
  *
@@ -90,7 +94,18 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const started = performance.now();
   let lastIndex = -1;
 
-  const samples$ = fromSource(options.records, { rate: config.rate, maxRecords: config.maxRecords, signal: options.signal }).pipe(
+  const raw$ = fromSource(options.records, { rate: config.rate, maxRecords: config.maxRecords, signal: options.signal });
+  const join = parts.labels;
+  // Labels that arrive later: the join routes, standardizes and predicts each record on arrival
+  // and releases it when its label comes; everything it has taken in is done (learned, waiting in
+  // the checkpointed set, or dead-lettered), so that is how far a batch covers the source.
+  const scaled$: Observable<ScaledSample> | undefined =
+    join &&
+    raw$.pipe(
+      tap((raw) => (lastIndex = raw.index)),
+      joinLabels(join, { counts, onRejected: options.onRejected }),
+    );
+  const samples$ = raw$.pipe(
     tap((raw) => {
       counts.total++;
       lastIndex = raw.index;
@@ -104,14 +119,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     }),
     lag(lags),
   );
-  const reports$ = samples$.pipe(
-    route({ validationSplit: config.validationSplit, seed: config.splitSeed }),
-    standardize(scaler.settings, scaler),
+  const reports$ = (
+    scaled$ ??
+    samples$.pipe(route({ validationSplit: config.validationSplit, seed: config.splitSeed }), standardize(scaler.settings, scaler))
+  ).pipe(
     miniBatch(blockSize(population.maxBatchSize), config.batch.maxWaitMs),
     populationStep(population, controls),
     map((batch) => {
       countBatch(counts, batch);
-      return { batch, counts, doneThrough: batch.samples[batch.samples.length - 1]?.index ?? -1 };
+      return { batch, counts, doneThrough: join ? join.consumedThrough : (batch.samples[batch.samples.length - 1]?.index ?? -1) };
     }),
     rollingMetrics(evaluator.settings, evaluator),
     detectDrift(monitor.settings, monitor),

@@ -73,6 +73,12 @@ export interface ScaledSample extends RoutedSample {
   readonly targetScale: number;
 }
 
+/** A sample whose label came after it (docs/delayed-labels.md): scored with the prediction made when its features arrived. */
+export interface ArrivalSample extends ScaledSample {
+  /** The champion's prediction when the features arrived, in the target's units (one row of `width` values). */
+  readonly arrival: Float32Array;
+}
+
 export const REJECT_REASONS = [
   'malformed',
   'malformed_csv',
@@ -83,6 +89,11 @@ export const REJECT_REASONS = [
   'non_finite',
   'missing_label',
   'label_domain',
+  // Labels that arrive later (docs/delayed-labels.md): a label that joins no record, a record
+  // whose label never came, a second label for the same record.
+  'orphan_label',
+  'label_expired',
+  'duplicate_label',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -29,6 +29,7 @@ import { openDeadLetter, type DeadLetterSink } from '../training/openDeadLetter.
 import { openPredictions, type PredictionsSink } from '../training/openPredictions.js';
 import { openPredict } from '../predict/openPredict.js';
 import type { PredictEndpoint } from '../predict/PredictEndpoint.js';
+import { labelsSourceUri } from '../training/labelsSource.js';
 import { resolveSchema } from '../training/resolveSchema.js';
 import { Resources } from '../training/Resources.js';
 import { listenForStop } from '../training/stopSignals.js';
@@ -105,7 +106,7 @@ function openTrainingSource({ config, io, telemetry, checkpoints, handover }: Ru
   const { log } = io;
   const loaded = checkpoints?.loaded;
   const summary = loaded?.checkpoint.configSummary;
-  return openSource(config.source, {
+  return openSource(labelsSourceUri(config), { // with --labels: the features and labels topics, one group
     ...config,
     ...(loaded && summary ? { resume: loaded.checkpoint.positions, fallbackColumns: [...summary.features, summary.label] } : {}),
     kafkaHooks: {
@@ -214,6 +215,7 @@ async function openSession(run: Run, source: OpenedSource): Promise<Session> {
   const engine = parts.engine.kind;
   log.info({ engine, requested: config.engine, backend: run.backend }, `engine: ${engine}${config.engine === 'auto' ? ' (auto)' : ''}`);
   telemetry.setBackend(run.backend, engine);
+  if (parts.labels) telemetry.labels.track(parts.labels);
   const brokers = source.name.startsWith('kafka://') ? parseKafkaUri(source.name).brokers : [];
   const deadLetter = resources.add(await openDeadLetter(config, brokers, log), (d) => d.close());
   const predictions = await openPredictions(config, schema, parts, brokers, log);

@@ -86,6 +86,15 @@ function checkpointEvery(value: string): Record<string, number> {
   return m[2] === 's' ? { everySeconds: Number(m[1]) } : { everyRecords: Number(m[1]) };
 }
 
+/** `--label-ttl 5000` (records) or `--label-ttl 600s` (seconds of event time). */
+function labelTtl(value: string): Record<string, number> {
+  const m = /^(\d+(?:\.\d+)?)(s?)$/.exec(value.trim());
+  if (!m || Number(m[1]) <= 0 || (m[2] === '' && !Number.isInteger(Number(m[1])))) {
+    throw new InvalidArgumentError(`--label-ttl takes a record count (5000) or seconds (600s), got "${value}"`);
+  }
+  return m[2] === 's' ? { ttlSeconds: Number(m[1]) } : { ttlRecords: Number(m[1]) };
+}
+
 /**
  * The value flags of `streamtune train`, in help order. Each sets one config key and can also come
  * from the environment (`env`); its help text, default and choices are read from the config schema,
@@ -127,6 +136,14 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
   define('--predictions <path>', 'predictions.file'),
   define('--predictions-topic <topic>', 'predictions.topic'),
   define('--predictions-brokers <hosts>', 'predictions.brokers', { parse: list }),
+  define('--labels <uri>', 'labels.source'),
+  define('--join-key <field>', 'labels.joinKey'),
+  {
+    ...define('--label-ttl <n|Ts>', 'labels.ttlRecords', { parse: labelTtl }),
+    path: ['labels'],
+    keys: ['labels.ttlRecords', 'labels.ttlSeconds'],
+    help: 'a record whose label has not come expires to the dead letter after n later records are joined (e.g. 5000) or T seconds of event time (e.g. 600s) (default: never, until labels.maxPending)',
+  },
   define('--checkpoint-dir <dir>', 'checkpoint.dir'),
   {
     ...define('--checkpoint-every <n|Ts>', 'checkpoint.everyRecords', { parse: checkpointEvery }),

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Evaluation, SplitMetrics } from '../eval/Evaluator.js';
 import { TUNING_SERIES } from '../tune/tuningSeries.js';
+import { LabelMetrics } from './LabelMetrics.js';
 import { PopulationMetrics, type MemberMetrics } from './PopulationMetrics.js';
 import { REJECT_REASONS, type RejectReason, type ScoredBatch, type Split } from '../types.js';
 
@@ -109,6 +110,8 @@ export class Telemetry {
     registers: [this.registry],
   });
 
+  /** Labels that arrive later: the waiting set and the label delay (`labels.track(join)`). */
+  readonly labels = new LabelMetrics(this.registry);
   /** Per-member gauges; a single model is a population of one (member 0, the champion). */
   private readonly population = new PopulationMetrics(this.registry);
   private checkpointAgeOf: () => number | undefined = () => undefined;

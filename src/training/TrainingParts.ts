@@ -13,6 +13,8 @@ import { Controls } from '../tune/Controls.js';
 import { Population } from '../tune/Population.js';
 import { Tuner } from '../tune/Tuner.js';
 import type { Schema } from '../types.js';
+import type { LabelJoin } from './LabelJoin.js';
+import { createLabelJoin } from './labelsSource.js';
 
 /** Everything stateful in a training run, built from one config and schema: what a checkpoint holds. */
 export interface TrainingParts {
@@ -29,6 +31,8 @@ export interface TrainingParts {
   /** The one owner of the hyperparameters in force (read by the train step, written by the tuner). */
   readonly controls: Controls;
   readonly counts: RecordCounts;
+  /** Labels that arrive later: the records waiting for them (only with `labels.source`). */
+  readonly labels?: LabelJoin;
 }
 
 /**
@@ -57,6 +61,7 @@ export function createTrainingParts(config: Config, schema: Schema, options: Par
     tuner: new Tuner(config.tuning),
     controls: new Controls(hyperParams, { engine: population, scaler }),
     counts: emptyCounts(),
+    ...(config.labels.source === undefined ? {} : { labels: createLabelJoin(config, schema, scaler, () => population.champion) }),
   };
 }
 
