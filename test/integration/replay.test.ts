@@ -9,6 +9,7 @@ import { readCsv } from '../../src/sources/csv.js';
 import { parseSyntheticUri } from '../../src/sources/synthetic.js';
 import type { RawRecord } from '../../src/types.js';
 import { sharedData } from '../support/sharedData.js';
+import { runCli } from '../support/runCli.js';
 
 const brokers = inject('kafkaBrokers');
 const kafka = new Kafka({ clientId: 'streamtune-it-replay', brokers: [brokers], logLevel: logLevel.NOTHING });
@@ -52,6 +53,9 @@ interface Consumed {
   offset: number;
   key: string | undefined;
   value: string;
+  /** The `streamtune-seq` header of a label split, when there is one. */
+  seq?: number;
+  timestamp: number;
 }
 
 /** Reads the first `count` messages of a topic (all partitions) with a new consumer group. */
@@ -66,7 +70,11 @@ async function consume(topic: string, count: number): Promise<Consumed[]> {
       void consumer.run({
         eachBatch: async ({ batch }) => {
           for (const m of batch.messages) {
-            received.push({ partition: batch.partition, offset: Number(m.offset), key: m.key?.toString(), value: m.value?.toString() ?? '' });
+            const seq = m.headers?.['streamtune-seq']?.toString();
+            received.push({
+              partition: batch.partition, offset: Number(m.offset), key: m.key?.toString(), value: m.value?.toString() ?? '',
+              timestamp: Number(m.timestamp), ...(seq === undefined ? {} : { seq: Number(seq) }),
+            });
           }
           if (received.length >= count) {
             clearTimeout(timer);
@@ -294,6 +302,110 @@ describe('replay (real broker)', () => {
     expect(result.sent).toBeLessThan(2_000 * 5); // stopped long before a few seconds' worth
     expect(last).toEqual([result.sent, -1]); // no total for an endless, aborted stream
     expect(sum(await partitionCounts(topic))).toBe(result.sent);
+  });
+
+  it('streamtune replay --labels-topic --label-delay 500: features without the label, {"label"} keyed the same, each label after exactly 500 later feature records', { timeout: 180_000 }, async () => {
+    const features = newTopic('split-features');
+    const labels = newTopic('split-labels');
+    const n = 2_000;
+    const delay = 500;
+    const run = await runCli([
+      'replay', elec2, '--brokers', brokers, '--topic', features, '--labels-topic', labels, '--label-delay', String(delay),
+      '--max-records', String(n), '--no-progress',
+    ]).done;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`replayed 2,000 records`);
+    expect(run.stdout).toContain(`sent their 2,000 labels to topic ${labels}`);
+    expect(sum(await partitionCounts(features))).toBe(n);
+    expect(sum(await partitionCounts(labels))).toBe(n);
+
+    const f = (await consume(features, n)).sort((a, b) => a.offset - b.offset);
+    const l = (await consume(labels, n)).sort((a, b) => a.offset - b.offset);
+    const classColumn = reference.header.indexOf('class');
+    expect(classColumn).toBe(reference.header.length - 1); // the default label: the last column
+    // Features: the rows of the file in order, without the label column, keyed by the record index.
+    f.forEach((m, i) => {
+      const row = reference.rows[i]!;
+      expect(m.key).toBe(String(i));
+      const object = JSON.parse(m.value) as Record<string, number>;
+      expect(Object.keys(object)).toEqual(reference.header.filter((h) => h !== 'class'));
+      expect(Object.values(object)).toEqual(row.texts.filter((_, k) => k !== classColumn).map(Number));
+    });
+    // Labels: one per record, the same keys one to one, {"label": the class as in the file}.
+    expect(new Set(l.map((m) => m.key)).size).toBe(n);
+    expect(sorted(l.map((m) => m.key!))).toEqual(sorted(f.map((m) => m.key!)));
+    for (const m of l) {
+      expect(JSON.parse(m.value)).toEqual({ label: Number(reference.rows[Number(m.key)]!.texts[classColumn]) });
+    }
+    // A fixed delay keeps the labels in record order.
+    expect(l.map((m) => m.key)).toEqual(f.map((m) => m.key));
+    // Order of sending (the streamtune-seq header): before the label of record i, exactly
+    // min(i + 500 + 1, n) feature records; the broker timestamps agree (never a label stamped
+    // before the features it follows).
+    const merged = [...f.map((m) => ({ ...m, kind: 'F' })), ...l.map((m) => ({ ...m, kind: 'L' }))].sort((a, b) => a.seq! - b.seq!);
+    expect(merged.map((m) => m.seq)).toEqual(Array.from({ length: 2 * n }, (_, k) => k));
+    let featuresBefore = 0;
+    for (const m of merged) {
+      if (m.kind === 'F') {
+        featuresBefore++;
+      } else {
+        const i = Number(m.key);
+        expect(featuresBefore, `label of record ${i}`).toBe(Math.min(i + delay + 1, n));
+        expect(m.timestamp).toBeGreaterThanOrEqual(f[Math.min(i + delay, n - 1)]!.timestamp);
+        expect(m.timestamp).toBeGreaterThanOrEqual(f[i]!.timestamp);
+      }
+    }
+  });
+
+  it('a random --label-delay (uniform, seeded) over 3 partitions: each label after its own features, on the partition of its key, the same split for the same seed', { timeout: 180_000 }, async () => {
+    const runSplit = async (seed: number) => {
+      const features = newTopic('random-features');
+      const labels = newTopic('random-labels');
+      const run = await runCli([
+        'replay', elec2, '--brokers', brokers, '--topic', features, '--labels-topic', labels, '--partitions', '3',
+        '--label-delay', 'uniform:0:300', '--seed', String(seed), '--max-records', '1000', '--format', 'csv', '--no-progress',
+      ]).done;
+      expect(run.code, run.stderr).toBe(0);
+      return { f: await consume(features, 1000), l: await consume(labels, 1000) };
+    };
+    const { f, l } = await runSplit(7);
+    expect(f).toHaveLength(1000);
+    expect(l).toHaveLength(1000);
+    const featuresByKey = new Map(f.map((m) => [m.key!, m]));
+    expect(featuresByKey.size).toBe(1000);
+    const lags: number[] = [];
+    for (const label of l) {
+      const own = featuresByKey.get(label.key!)!;
+      expect(own.value.split(',')).toHaveLength(reference.header.length - 1); // CSV features without the class
+      expect(label.seq!).toBeGreaterThan(own.seq!);
+      expect(label.partition).toBe(own.partition); // same key, same partition count: same partition
+      lags.push(f.filter((m) => m.seq! > own.seq! && m.seq! < label.seq!).length);
+    }
+    // Lags spread over [0, 300] (fewer near the end of the file, where the rest is flushed).
+    expect(Math.min(...lags)).toBeLessThanOrEqual(5);
+    expect(Math.max(...lags)).toBeGreaterThanOrEqual(290);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(300);
+    const again = await runSplit(7);
+    const order = (xs: Consumed[]) => [...xs].sort((a, b) => a.seq! - b.seq!).map((m) => m.key);
+    expect(order(again.l)).toEqual(order(l));
+  });
+
+  it('streamtune replay: label flags without --labels-topic, a bad --label-delay or an unknown --label are usage errors (exit 2) naming the flag', async () => {
+    const topic = `streamtune-it-replay-bad-split-${randomUUID()}`; // never created: every run below fails before producing
+    const base = ['replay', elec2, '--brokers', brokers, '--topic', topic, '--no-progress'];
+    const stray = await runCli([...base, '--label-delay', '5']).done;
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/--label-delay needs --labels-topic/);
+    const bad = await runCli([...base, '--labels-topic', `${topic}-l`, '--label-delay', 'gauss:5']).done;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--label-delay .*uniform:MIN:MAX.*exp:MEAN/);
+    const unknown = await runCli([...base, '--labels-topic', `${topic}-l`, '--label', 'klass']).done;
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/label column "klass" is not one of the columns.*class/);
+    const admin = kafka.admin();
+    await admin.connect();
+    const existing = await admin.listTopics().finally(() => admin.disconnect());
+    expect(existing.filter((t) => t.startsWith(topic))).toEqual([]);
   });
 
   it('fails early on a key column the source does not have, before producing anything', async () => {
