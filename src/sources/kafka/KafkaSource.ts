@@ -143,15 +143,18 @@ export class KafkaSource implements AsyncIterable<RawRecord> {
    * Field names to pick the label and features from: `csvColumns` when given, else the keys of
    * the first JSON object fetched (peeked: it is still handed out by the iteration). Undefined
    * when the first decodable message is positional (JSON array, CSV without `csvColumns`), or the
-   * topic holds nothing before its end with `stopAtEnd`. Without `stopAtEnd` it waits for a message.
+   * topic holds nothing before its end with `stopAtEnd`. With `topic`, only that topic's messages
+   * count (a labels topic read beside it does not name the features). Without `stopAtEnd` it waits
+   * for a message.
    *
    * @example
    * const columns = await source.columns(); // ['date', 'nswprice', ..., 'class']
    */
-  async columns(): Promise<string[] | undefined> {
+  async columns(topic?: string): Promise<string[] | undefined> {
     if (this.options.csvColumns) return [...this.options.csvColumns];
     for (;;) {
       for (const record of this.queue.peek()) {
+        if (topic !== undefined && record.origin?.topic !== topic) continue; // `topic`: only its messages name the fields
         if (record.fields) return Object.keys(record.fields);
         if (record.values) return undefined;
       }

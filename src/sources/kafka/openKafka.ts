@@ -88,7 +88,7 @@ export async function openKafka(
     ...hooks,
   });
   let columns: readonly string[] | undefined =
-    config.features && config.label ? [...config.features, config.label] : ((await source.columns()) ?? fallbackColumns);
+    config.features && config.label ? [...config.features, config.label] : ((await source.columns(topics.length > 1 ? topics[0] : undefined)) ?? fallbackColumns);
   // Nothing left to read (stop-at-end on a topic the group has read already): no names needed.
   if (!columns && source.exhausted) columns = [];
   if (!columns) {
