@@ -33,6 +33,7 @@ import { labelsSourceUri } from '../training/labelsSource.js';
 import { resolveSchema } from '../training/resolveSchema.js';
 import { Resources } from '../training/Resources.js';
 import { listenForStop } from '../training/stopSignals.js';
+import { openSync, type OpenedSync } from '../sync/openSync.js';
 import { buildSummary, formatSummary, summaryJson, type Summary } from '../training/summary.js';
 import { createEvaluator, createTrainingParts, modelSchema, type TrainingParts } from '../training/TrainingParts.js';
 
@@ -131,6 +132,8 @@ interface Session {
   readonly events: KafkaTopicWriter | undefined;
   readonly gate: CommitGate;
   readonly checkpointer: Checkpointer | undefined;
+  /** The model exchange with the group's other trainers (sync.topic). */
+  readonly sync: OpenedSync | undefined;
 }
 
 /** Trains on an opened source: builds the session, runs the pipeline, finishes the run. */
@@ -165,6 +168,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
       reporter.report(report);
       exporter?.maybe(report.counts.total);
       session.predictions?.write(report); // before the checkpoint that covers them
+      session.sync?.maybe(report.counts.trained); // publish and merge between blocks, before the checkpoint
       if (checkpointer) checkpointer.maybe(report.counts.total, report.doneThrough);
       else gate.allow(source.positionsThrough(report.doneThrough));
       run.handover?.progress(report.doneThrough); // after the periodic checkpoint: a handover's one is written after it
@@ -175,6 +179,7 @@ async function trainOn(run: Run, source: OpenedSource): Promise<number> {
   run.predict?.detach();
   progress.finish();
   await exporter?.final(result.counts.total);
+  await session.sync?.close(result.counts.trained); // the last round: in the final checkpoint
   let finalCheckpointFailed = false;
   if (result.lastIndex >= 0) {
     if (checkpointer) finalCheckpointFailed = !(await checkpointer.final(result.counts.total, result.lastIndex));
@@ -228,10 +233,13 @@ async function openSession(run: Run, source: OpenedSource): Promise<Session> {
     flush: async () => void (await Promise.all([deadLetter.flush(), predictions?.flush()])),
     onError: (error) => log.error({ err: error }, `offsets not committed: ${(error as Error).message}`),
   });
+  const restoredRecords = checkpoints?.loaded?.checkpoint.records.trained; // a member without its own checkpoint joins from the group's models
+  const sync = await openSync(config, parts, { log, metrics: telemetry.sync, restoredRecords });
+  if (sync) resources.add(sync, (s) => s.close());
   const checkpointer = await startCheckpointing({ config, schema, parts, checkpoints, deadLetter, predictions, source, gate, telemetry, log });
   telemetry.setTensors(parts.engine.numTensors);
   telemetry.declareDetectors(parts.monitor.detectors.map((d) => d.name));
-  return { schema, parts, deadLetter, predictions, events, gate, checkpointer };
+  return { schema, parts, deadLetter, predictions, events, gate, checkpointer, sync };
 }
 
 /** The progress line and the batch reporter (log, metrics, metrics log, events topic). */

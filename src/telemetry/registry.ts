@@ -3,6 +3,7 @@ import type { Evaluation, SplitMetrics } from '../eval/Evaluator.js';
 import { TUNING_SERIES } from '../tune/tuningSeries.js';
 import { LabelMetrics } from './LabelMetrics.js';
 import { PopulationMetrics, type MemberMetrics } from './PopulationMetrics.js';
+import { SyncMetrics } from './SyncMetrics.js';
 import { REJECT_REASONS, type RejectReason, type ScoredBatch, type Split } from '../types.js';
 
 const SPLITS: readonly Split[] = ['train', 'holdout'];
@@ -112,6 +113,8 @@ export class Telemetry {
 
   /** Labels that arrive later: the waiting set and the label delay (`labels.track(join)`). */
   readonly labels = new LabelMetrics(this.registry);
+  /** The model exchange between the trainers of a group (sync:). */
+  readonly sync = new SyncMetrics(this.registry);
   /** Per-member gauges; a single model is a population of one (member 0, the champion). */
   private readonly population = new PopulationMetrics(this.registry);
   private checkpointAgeOf: () => number | undefined = () => undefined;
