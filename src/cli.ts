@@ -79,14 +79,15 @@ addProducerOptions(
   program
     .command('replay')
     .description('produce a CSV or JSON Lines file into a Kafka topic, one message per record')
-    .argument('<file>', 'a .csv, .jsonl or .ndjson file')
-    .option('--labels-topic <name>', 'split each record: its label goes to this topic as {"label": value}, its features (without the label) to --topic, both keyed by --key-column or else the record index')
-    .option('--label <name>', 'with --labels-topic: the label column (default: the last column)')
-    .option('--label-delay <delay>', "with --labels-topic: feature records sent between a record's features and its label: N, uniform:MIN:MAX or exp:MEAN (default 0)")
-    .option('--seed <n>', 'with a random --label-delay: seed of the delays (default 1)', num('--seed')),
-).action(async (file: string, opts: Record<string, unknown>) => {
-  process.exitCode = await replayCommand(file, opts, { log: createLogger(), stdout: process.stdout, stderr: process.stderr });
-});
+    .argument('<file>', 'a .csv, .jsonl or .ndjson file'),
+)
+  .option('--labels-topic <name>', 'split each record: its label goes to this topic as {"label": value}, its features (without the label) to --topic, both keyed by --key-column or else the record index')
+  .option('--label <name>', 'with --labels-topic: the label column (default: the last column)')
+  .option('--label-delay <delay>', "with --labels-topic: feature records sent between a record's features and its label: N, uniform:MIN:MAX or exp:MEAN (default 0)")
+  .option('--seed <n>', 'with a random --label-delay: seed of the delays (default 1)', num('--seed'))
+  .action(async (file: string, opts: Record<string, unknown>) => {
+    process.exitCode = await replayCommand(file, opts, { log: createLogger(), stdout: process.stdout, stderr: process.stderr });
+  });
 
 addProducerOptions(
   program
