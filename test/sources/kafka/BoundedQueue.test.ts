@@ -167,3 +167,17 @@ describe('BoundedQueue', () => {
     expect(queue.shift()).toBeUndefined();
   });
 });
+
+describe('BoundedQueue.removeWhere', () => {
+  it('drops the selected items, keeps the order of the rest and frees their space', async () => {
+    const queue = new BoundedQueue<number>(4);
+    for (const n of [1, 2, 3, 4]) queue.push(n);
+    expect(queue.full).toBe(true);
+    await queue.take(); // 1 taken: the head moved
+    expect(queue.removeWhere((n) => n % 2 === 0)).toBe(2);
+    expect(queue.size).toBe(1);
+    expect(queue.full).toBe(false);
+    queue.push(5);
+    expect([...queue.peek()]).toEqual([3, 5]);
+  });
+});
