@@ -124,7 +124,7 @@ export class LabelJoin {
       raw: raw.raw,
       ...(raw.origin ? { origin: raw.origin } : {}),
     };
-    return this.#outcome(this.#pending.record(key, parked, parked.time), 1);
+    return this.#outcome(this.#pending.record(key, parked, parked.time, laneOf(raw)), 1);
   }
 
   #label(raw: RawRecord, receivedAt: number): JoinStep {
@@ -133,7 +133,7 @@ export class LabelJoin {
     const key = this.#keyOf(raw);
     if (key === undefined) return { rejected: [this.#noKey(raw, 'label', 'orphan_label')], added: 1 };
     const label: LabelMessage = { y: decoded.y, index: raw.index, position: raw.position, raw: raw.raw, ...(raw.origin ? { origin: raw.origin } : {}) };
-    return this.#outcome(this.#pending.label(key, label, raw.time ?? receivedAt), 0);
+    return this.#outcome(this.#pending.label(key, label, raw.time ?? receivedAt, laneOf(raw)), 0);
   }
 
   /** Turns the waiting set's events into the sample to learn and the dead letters. */
@@ -199,6 +199,11 @@ export class LabelJoin {
     const where = field === undefined ? 'a message key' : `a string or number in field ${JSON.stringify(field)} (labels.joinKey)`;
     return dead({ ...raw }, undefined, reason, `the ${kind} has no key to join on: expected ${where}`);
   }
+}
+
+/** The lane a record came on: its topic partition (event times grow along it), or the one lane of a file. */
+function laneOf(raw: RawRecord): string {
+  return raw.origin ? `${raw.origin.topic}/${raw.origin.partition}` : 'source';
 }
 
 /** A dead letter for a waiting record or a label. */

@@ -4,109 +4,125 @@ import { PendingLabels, type PendingEvent } from '../../src/records/PendingLabel
 type Ev = PendingEvent<string, number>;
 const kinds = (events: Ev[]): string[] => events.map((e) => `${e.kind}:${e.key}`);
 const id = <T>(x: T): T => x;
+const F = 'f/0';
+const L = 'l/0';
 
 describe('PendingLabels', () => {
   it('joins a record with the label that comes later, reporting the delay in records and ms', () => {
     const p = new PendingLabels<string, number>({ maxPending: 10 });
-    expect(p.record('a', 'A', 1000)).toEqual([]);
-    expect(p.record('b', 'B', 2000)).toEqual([]);
-    expect(p.record('c', 'C', 3000)).toEqual([]);
+    expect(p.record('a', 'A', 1000, F)).toEqual([]);
+    expect(p.record('b', 'B', 2000, F)).toEqual([]);
+    expect(p.record('c', 'C', 3000, F)).toEqual([]);
     expect(p.size).toBe(3);
-    const [joined] = p.label('a', 1, 4500);
+    const [joined] = p.label('a', 1, 4500, L);
     expect(joined).toEqual({ kind: 'joined', key: 'a', record: 'A', label: 1, delayRecords: 2, delayMs: 3500 });
     expect(p.size).toBe(2);
   });
 
   it('holds a label that comes before its record, and joins it when the record arrives', () => {
     const p = new PendingLabels<string, number>({ maxPending: 10 });
-    expect(p.label('x', 0, 10)).toEqual([]);
+    p.record('other', 'O', 1, F);
+    expect(p.label('x', 0, 10, L)).toEqual([]);
     expect(p.earlyLabels).toBe(1);
-    expect(kinds(p.record('x', 'X', 5))).toEqual(['joined:x']);
+    expect(kinds(p.record('x', 'X', 5, F))).toEqual(['joined:x']);
     expect(p.earlyLabels).toBe(0);
-    expect(p.size).toBe(0);
   });
 
   it('tells duplicates: a second label after the join, or a second early label', () => {
     const p = new PendingLabels<string, number>({ maxPending: 10 });
-    p.record('a', 'A', 0);
-    p.label('a', 1, 0);
-    expect(kinds(p.label('a', 1, 0))).toEqual(['duplicate:a']);
-    p.label('z', 1, 0);
-    expect(kinds(p.label('z', 0, 0))).toEqual(['duplicate:z']);
+    p.record('a', 'A', 0, F);
+    p.label('a', 1, 0, L);
+    expect(kinds(p.label('a', 1, 0, L))).toEqual(['duplicate:a']);
+    p.label('z', 1, 5, L);
+    expect(kinds(p.label('z', 0, 5, L))).toEqual(['duplicate:z']);
   });
 
-  it('expires a record once a record that arrived ttlRecords later is joined; its late label is then an orphan', () => {
+  it('expires a record once every labels lane is past the time of the record ttlRecords after it on its lane; its late label is an orphan', () => {
     const p = new PendingLabels<string, number>({ ttlRecords: 3, maxPending: 100 });
-    for (let i = 0; i < 6; i++) p.record(`k${i}`, `R${i}`, i);
-    // k0's label never comes; k1, k2 are joined: nothing is 3 records behind a joined one yet.
-    expect(kinds(p.label('k1', 1, 10))).toEqual(['joined:k1']);
-    expect(kinds(p.label('k2', 1, 10))).toEqual(['joined:k2']);
-    // k3 arrived 3 records after k0.
-    const events = p.label('k3', 1, 10);
+    for (let i = 0; i < 6; i++) p.record(`k${i}`, `R${i}`, i * 10, F);
+    // k0's label never comes; its deadline is k3's time (30).
+    expect(kinds(p.label('k1', 1, 30, L))).toEqual(['joined:k1']);
+    expect(kinds(p.label('k2', 1, 30, L))).toEqual(['joined:k2']);
+    const events = p.label('k3', 1, 31, L);
     expect(kinds(events)).toEqual(['joined:k3', 'expired:k0']);
-    expect(events[1]?.kind === 'expired' && events[1].why).toMatch(/3 records later/);
-    expect(kinds(p.label('k0', 1, 11))).toEqual(['orphan:k0']);
+    expect(events[1]?.kind === 'expired' && events[1].why).toMatch(/3 records/);
+    expect(kinds(p.label('k0', 1, 40, L))).toEqual(['orphan:k0']);
   });
 
-  it('does not expire records while no label comes at all (one topic read far ahead of the other)', () => {
-    const p = new PendingLabels<string, number>({ ttlRecords: 2, maxPending: 1000 });
-    for (let i = 0; i < 500; i++) expect(p.record(`k${i}`, `R${i}`, i)).toEqual([]);
-    expect(p.size).toBe(500);
-    // Labels then come in order: each joins (never more than 2 joined records ahead of a waiting one).
-    for (let i = 0; i < 500; i++) expect(kinds(p.label(`k${i}`, 1, 1000 + i))).toEqual([`joined:k${i}`]);
-    expect(p.size).toBe(0);
+  it('waits for the slowest labels lane before expiring anything', () => {
+    const p = new PendingLabels<string, number>({ ttlSeconds: 1, maxPending: 100 });
+    p.record('a', 'A', 0, F);
+    p.record('b', 'B', 0, F);
+    p.label('b', 1, 0, 'l/1'); // lane l/1 seen, still at time 0
+    expect(kinds(p.label('x', 1, 5000, 'l/0'))).toEqual([]); // an early label, far ahead on l/0
+    expect(p.size).toBe(1);
+    expect(kinds(p.label('y', 1, 5000, 'l/1'))).toEqual(['expired:a']);
   });
 
-  it('expires by event time with ttlSeconds', () => {
-    const p = new PendingLabels<string, number>({ ttlSeconds: 5, maxPending: 100 });
-    p.record('old', 'O', 0);
-    p.record('new', 'N', 6000);
-    expect(kinds(p.label('new', 1, 6000))).toEqual(['joined:new', 'expired:old']);
+  it('does not expire records nor orphan labels when one topic or partition is read far ahead of the other', () => {
+    const p = new PendingLabels<string, number>({ ttlRecords: 2, maxPending: 10_000 });
+    // Partition 1's records first, all labels next (those of partition 0 are early), partition 0's records last.
+    const lane = (i: number): string => `f/${i % 2}`;
+    p.record('k0', 'R0', 0, lane(0)); // both partitions have delivered something
+    for (let i = 1; i < 1000; i += 2) expect(p.record(`k${i}`, `R${i}`, i, lane(i))).toEqual([]);
+    const events: string[] = [];
+    for (let i = 0; i < 1000; i++) events.push(...kinds(p.label(`k${i}`, 1, i + 3, 'l/0')));
+    for (let i = 2; i < 1000; i += 2) events.push(...kinds(p.record(`k${i}`, `R${i}`, i, lane(i))));
+    expect(events.filter((e) => !e.startsWith('joined'))).toEqual([]);
+    expect(events.length).toBe(1000);
+    expect(p.size + p.earlyLabels).toBe(0);
   });
 
-  it('orphans an early label once labels that came ttlRecords after it are joined', () => {
-    const p = new PendingLabels<string, number>({ ttlRecords: 2, maxPending: 100 });
-    p.label('ghost', 1, 0);
-    p.label('a', 1, 0);
-    p.record('a', 'A', 0);
+  it('orphans an early label once every records lane is past its time and the labels past its TTL', () => {
+    const p = new PendingLabels<string, number>({ ttlSeconds: 1, maxPending: 100 });
+    p.record('a', 'A', 0, 'f/0');
+    p.record('b', 'B', 0, 'f/1');
+    p.label('a', 1, 1, L);
+    p.label('b', 1, 1, L);
+    expect(p.label('ghost', 1, 10, L)).toEqual([]);
+    expect(p.label('c', 1, 2000, L)).toEqual([]); // the labels are past its TTL, but no records lane past its time
+    expect(p.record('c', 'C', 20, 'f/0').map((e) => e.kind)).toEqual(['joined']); // f/1 is still at 0: its record could come
+    expect(kinds(p.record('d', 'D', 20, 'f/1'))).toEqual(['orphan:ghost']);
+  });
+
+  it('without a TTL, an early label waits for its record however late (until maxPending)', () => {
+    const p = new PendingLabels<string, number>({ maxPending: 100 });
+    p.label('late', 1, 10, L);
+    for (let i = 0; i < 50; i++) p.record(`r${i}`, 'R', 100 + i, F);
     expect(p.earlyLabels).toBe(1);
-    p.label('b', 1, 0);
-    expect(kinds(p.record('b', 'B', 0))).toEqual(['joined:b', 'orphan:ghost']);
+    expect(kinds(p.record('late', 'X', 5, 'f/1'))).toEqual(['joined:late']);
   });
 
   it('is bounded: past maxPending the oldest record expires, a newer record of the same key supersedes the older', () => {
     const p = new PendingLabels<string, number>({ maxPending: 2 });
-    p.record('a', 'A', 0);
-    p.record('b', 'B', 0);
-    expect(kinds(p.record('c', 'C', 0))).toEqual(['expired:a']);
+    p.record('a', 'A', 0, F);
+    p.record('b', 'B', 0, F);
+    expect(kinds(p.record('c', 'C', 0, F))).toEqual(['expired:a']);
     expect(p.size).toBe(2);
-    expect(kinds(p.record('b', 'B2', 0))).toEqual(['expired:b']);
-    const [joined] = p.label('b', 0, 0);
+    expect(kinds(p.record('b', 'B2', 0, F))).toEqual(['expired:b']);
+    const [joined] = p.label('b', 0, 0, L);
     expect(joined?.kind === 'joined' && joined.record).toBe('B2');
   });
 
   it('survives a snapshot through JSON: the same events follow', () => {
-    const run = (p: PendingLabels<string, number>, from: number): string[] => {
-      const out: string[] = [];
-      for (let i = from; i < 40; i++) {
-        out.push(...kinds(p.record(`k${i}`, `R${i}`, i * 100)));
-        if (i >= 5 && i % 7 !== 0) out.push(...kinds(p.label(`k${i - 5}`, i % 2, i * 100)));
-      }
-      return out;
+    const step = (p: PendingLabels<string, number>, i: number, out: string[]): void => {
+      out.push(...kinds(p.record(`k${i}`, `R${i}`, i * 100, `f/${i % 3}`)));
+      if (i % 9 === 4) out.push(...kinds(p.label(`ghost${i}`, 1, i * 100 + 1, L)));
+      if (i >= 5 && i % 7 !== 0) out.push(...kinds(p.label(`k${i - 5}`, i % 2, i * 100 + 2, L)));
     };
-    const settings = { ttlRecords: 8, maxPending: 50 };
+    const settings = { ttlRecords: 3, maxPending: 50 };
     const straight = new PendingLabels<string, number>(settings);
-    const all = run(straight, 0);
+    const all: string[] = [];
+    for (let i = 0; i < 60; i++) step(straight, i, all);
     const first = new PendingLabels<string, number>(settings);
-    const head: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      head.push(...kinds(first.record(`k${i}`, `R${i}`, i * 100)));
-      if (i >= 5 && i % 7 !== 0) head.push(...kinds(first.label(`k${i - 5}`, i % 2, i * 100)));
-    }
+    const resumedEvents: string[] = [];
+    for (let i = 0; i < 30; i++) step(first, i, resumedEvents);
     const json = JSON.parse(JSON.stringify(first.snapshot(id, id))) as ReturnType<typeof first.snapshot>;
     const resumed = new PendingLabels<string, number>(settings);
     resumed.restore(json, (v) => v as string, (v) => v as number);
-    expect([...head, ...run(resumed, 20)]).toEqual(all);
+    for (let i = 30; i < 60; i++) step(resumed, i, resumedEvents);
+    expect(resumedEvents).toEqual(all);
     expect(all.some((k) => k.startsWith('expired'))).toBe(true);
+    expect(all.some((k) => k.startsWith('orphan'))).toBe(true);
   });
 });
