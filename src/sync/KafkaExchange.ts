@@ -147,15 +147,23 @@ export class KafkaExchange implements ModelExchange {
   }
 }
 
-/** Creates the topic compacted when it is missing (then waits for its leader as {@link ensureTopic} does). */
+/**
+ * Creates the topic compacted when it is missing (several members may try at once: a failed
+ * create is fine when the topic shows up within 10 s), then waits for its leader as
+ * {@link ensureTopic} does.
+ */
 async function createCompacted(admin: Admin, topic: string): Promise<void> {
   if (!(await admin.listTopics()).includes(topic)) {
-    await admin
-      .createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true })
-      .catch((error: unknown) => {
-        const errors = (error as { errors?: { type?: string }[] }).errors;
-        if (!errors?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) throw error;
-      });
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true });
+    } catch (error) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        if ((await admin.listTopics()).includes(topic)) break;
+        if (Date.now() > deadline) throw error;
+      }
+    }
   }
   await ensureTopic(admin, topic);
 }
