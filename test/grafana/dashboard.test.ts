@@ -25,8 +25,8 @@ const datasourceFile = parseYaml(readFileSync(join(REPO_ROOT, 'grafana/provision
 const providerFile = parseYaml(readFileSync(join(REPO_ROOT, 'grafana/provisioning/dashboards/streamtune.yml'), 'utf8')) as {
   providers: Array<{ type: string; options: { path: string } }>;
 };
-// The registry and the population's gauges it creates (src/telemetry/PopulationMetrics.ts).
-const registrySource = ['src/telemetry/registry.ts', 'src/telemetry/PopulationMetrics.ts'].map((f) => readFileSync(join(REPO_ROOT, f), 'utf8')).join('\n');
+// The registry and the gauges it creates (src/telemetry/PopulationMetrics.ts, SyncMetrics.ts).
+const registrySource = ['src/telemetry/registry.ts', 'src/telemetry/PopulationMetrics.ts', 'src/telemetry/SyncMetrics.ts'].map((f) => readFileSync(join(REPO_ROOT, f), 'utf8')).join('\n');
 const streamtuneMetrics = declaredMetrics(registrySource);
 
 /** Every PromQL expression of the dashboard: panel targets and annotation queries. */
@@ -195,6 +195,9 @@ describe('grafana/dashboards/streamtune.json', () => {
       'streamtune_tensors',
       'process_resident_memory_bytes',
       'nodejs_heap_size_used_bytes',
+      'streamtune_sync_rounds_total',
+      'streamtune_sync_members',
+      'streamtune_sync_lag_seconds',
     ];
     expect(required.filter((m) => !used.has(m))).toEqual([]);
     const notShown = new Set([
