@@ -119,6 +119,7 @@ export class PendingLabels<R, L> {
       at.waiting.set(laneSeq, key);
       this.#bound(events);
     }
+    this.#expireStale(events); // a deadline may have been set just now (labels read ahead of their records)
     this.#orphanStale(events);
     return events;
   }

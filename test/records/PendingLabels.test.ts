@@ -49,6 +49,14 @@ describe('PendingLabels', () => {
     expect(kinds(p.label('k0', 1, 40, L))).toEqual(['orphan:k0']);
   });
 
+  it('expires a record when its deadline becomes known after the labels have passed it (labels read ahead)', () => {
+    const p = new PendingLabels<string, number>({ ttlRecords: 2, maxPending: 100 });
+    p.record('a', 'A', 0, F);
+    p.label('z', 1, 100, L); // the labels are far ahead; a's deadline is not known yet
+    p.record('b', 'B', 10, F);
+    expect(kinds(p.record('c', 'C', 20, F))).toEqual(['expired:a']);
+  });
+
   it('waits for the slowest labels lane before expiring anything', () => {
     const p = new PendingLabels<string, number>({ ttlSeconds: 1, maxPending: 100 });
     p.record('a', 'A', 0, F);
@@ -82,7 +90,7 @@ describe('PendingLabels', () => {
     expect(p.label('ghost', 1, 10, L)).toEqual([]);
     expect(p.label('c', 1, 2000, L)).toEqual([]); // the labels are past its TTL, but no records lane past its time
     expect(p.record('c', 'C', 20, 'f/0').map((e) => e.kind)).toEqual(['joined']); // f/1 is still at 0: its record could come
-    expect(kinds(p.record('d', 'D', 20, 'f/1'))).toEqual(['orphan:ghost']);
+    expect(kinds(p.record('d', 'D', 1500, 'f/1'))).toEqual(['orphan:ghost']);
   });
 
   it('without a TTL, an early label waits for its record however late (until maxPending)', () => {
