@@ -81,6 +81,7 @@ describe('docker/prometheus', () => {
         'StreamtuneHoldoutLossRising',
         'StreamtuneNonFiniteLoss',
         'StreamtuneRejectRateHigh',
+        'StreamtuneSyncStopped',
         'StreamtuneTrainerDown',
         'StreamtuneTrainingStalled',
       ].sort(),
@@ -126,7 +127,7 @@ describe('docker/prometheus', () => {
   });
 
   it('names only metrics the trainer exports (streamtune_* from src/telemetry/registry.ts) and `up`', () => {
-    const declared = declaredMetrics(readFileSync(join(REPO, 'src/telemetry/registry.ts'), 'utf8'));
+    const declared = declaredMetrics(['src/telemetry/registry.ts', 'src/telemetry/SyncMetrics.ts'].map((f) => readFileSync(join(REPO, f), 'utf8')).join('\n'));
     for (const rule of rules) {
       for (const name of metricNamesIn(rule.expr)) {
         if (name === 'up') continue;
