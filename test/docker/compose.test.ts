@@ -19,6 +19,8 @@ interface Service {
   depends_on?: string[] | Record<string, { condition: string }>;
   healthcheck?: { test?: string[]; disable?: boolean };
   user?: string;
+  hostname?: string;
+  container_name?: string;
 }
 
 const compose = parseYaml(readFileSync(join(DOCKER, 'compose.yml'), 'utf8')) as {
@@ -30,7 +32,11 @@ const services = compose.services;
 const prometheusConfig = parseYaml(readFileSync(join(DOCKER, 'prometheus/prometheus.yml'), 'utf8')) as {
   rule_files: string[];
   alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
-  scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+  scrape_configs: Array<{
+    job_name: string;
+    static_configs?: Array<{ targets: string[] }>;
+    dns_sd_configs?: Array<{ names: string[]; type: string; port: number }>;
+  }>;
 };
 const alertmanagerConfig = parseYaml(readFileSync(join(DOCKER, 'alertmanager/alertmanager.yml'), 'utf8')) as {
   receivers: Array<{ name: string; webhook_configs?: Array<{ url: string }> }>;
@@ -47,12 +53,15 @@ const service = (name: string): Service => {
 const dependsOn = (s: Service): string[] => (Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {}));
 const flagsOf = (command: readonly string[]): string[] => command.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0] as string);
 const valueOf = (command: readonly string[], flag: string): string | undefined => command[command.indexOf(flag) + 1];
-/** Host and container port of each `HOST:CONTAINER` mapping. */
-const ports = (s: Service): Array<{ host: number; container: number }> =>
+/** Host port range and container port of each `HOST[-LAST]:CONTAINER` mapping. */
+const portRanges = (s: Service): Array<{ host: number; last: number; container: number }> =>
   (s.ports ?? []).map((p) => {
-    const [host, container] = String(p).split(':').map(Number);
-    return { host: host as number, container: container as number };
+    const [hosts = '', container] = String(p).split(':');
+    const [host, last = host] = hosts.split('-').map(Number);
+    return { host: host as number, last: last as number, container: Number(container) };
   });
+/** Host and container port of each `HOST:CONTAINER` mapping (the first host port of a range). */
+const ports = (s: Service): Array<{ host: number; container: number }> => portRanges(s).map(({ host, container }) => ({ host, container }));
 /** `host:port` from a URL or a target. */
 const hostPort = (target: string): { host: string; port: number } => {
   const url = new URL(target.includes('://') ? target : `tcp://${target}`);
@@ -124,6 +133,34 @@ describe('docker/compose.yml', () => {
     expect(ports(trainer)).toContainEqual({ host: 9464, container: 9464 });
   });
 
+  it('scales the trainer (`--scale trainer=3`): members of one group that sync, named by host name, sharing one checkpoint volume', () => {
+    const trainer = service('trainer');
+    const command = trainer.command ?? [];
+    // sync through a topic of the same broker as the source, every N records
+    const source = valueOf(command, '--source') ?? '';
+    const sync = valueOf(command, '--sync') ?? '';
+    expect(sync).toMatch(/^kafka:\/\/[^/]+\/[\w.-]+$/);
+    expect(hostPort(sync).host).toBe(hostPort(source).host);
+    expect(hostPort(sync).port).toBe(hostPort(source).port);
+    expect(new URL(sync).pathname).not.toBe(new URL(source).pathname);
+    expect(Number(valueOf(command, '--sync-every'))).toBeGreaterThan(0);
+    expect(valueOf(command, '--group')).toBeDefined();
+    // distinct member ids: the container host name (no --member-id, no fixed hostname or container name)
+    expect(command).not.toContain('--member-id');
+    expect(Object.keys(trainer.environment ?? {}).filter((k) => /MEMBER/i.test(k))).toEqual([]);
+    expect(trainer.hostname).toBeUndefined();
+    expect(trainer.container_name).toBeUndefined();
+    // one checkpoint directory shared by the replicas: on a named volume (bind-free, shared), one subdirectory per member
+    const checkpointDir = valueOf(command, '--checkpoint-dir') ?? '';
+    const mount = (trainer.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target !== undefined && checkpointDir.startsWith(`${target}/`));
+    expect(mount).toBeDefined();
+    expect(compose.volumes).toHaveProperty(mount?.[0] ?? '');
+    // no fixed host port: three replicas need three host ports
+    for (const p of portRanges(trainer)) expect(p.last - p.host + 1, `${p.host}-${p.last}`).toBeGreaterThanOrEqual(3);
+    // the flags exist in this build of the CLI
+    for (const flag of ['--sync', '--sync-every', '--checkpoint-dir', '--group']) expect(trainHelp.has(flag), flag).toBe(true);
+  });
+
   it('replays data/elec2.csv into the same topic with flags that `streamtune replay --help` lists', () => {
     const command = service('replay').command ?? [];
     expect(command.slice(0, 2)).toEqual(['replay', 'data/elec2.csv']);
@@ -187,12 +224,15 @@ describe('docker/compose.yml', () => {
       expect(volumes).toContain(`./prometheus/${rules}:/etc/prometheus/${rules}:ro`);
     }
     expect(prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    // every replica of the trainer service: DNS service discovery of its name (one A record each)
     const job = prometheusConfig.scrape_configs.find((j) => j.job_name === 'streamtune');
-    const targets = job?.static_configs.flatMap((c) => c.targets) ?? [];
-    expect(targets).toEqual(['trainer:9464']);
-    const trainer = hostPort(targets[0] as string);
-    expect(services[trainer.host]).toBeDefined();
-    expect(ports(service(trainer.host)).map((p) => p.container)).toContain(trainer.port);
+    expect(job?.static_configs).toBeUndefined();
+    const sd = job?.dns_sd_configs ?? [];
+    expect(sd).toHaveLength(1);
+    expect(sd[0]?.type).toBe('A');
+    expect(sd[0]?.names).toEqual(['trainer']);
+    expect(services[sd[0]?.names[0] ?? '']).toBeDefined();
+    expect(ports(service('trainer')).map((p) => p.container)).toContain(sd[0]?.port);
 
     const am = hostPort(prometheusConfig.alerting.alertmanagers[0]?.static_configs[0]?.targets[0] ?? '');
     expect(am).toEqual({ host: 'alertmanager', port: 9093 });
