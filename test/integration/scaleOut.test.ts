@@ -105,6 +105,23 @@ describe('trainers in one group hand partitions over exactly once (CLI, real bro
     expectEachRecordOnce(members.map((m) => m.predictions), topic, count);
     expect(await committedOffsets(brokers, group.name, topic)).toEqual(await endOffsets(brokers, topic));
     expect(runs.some((r) => r.stderr.includes('took over'))).toBe(true);
+    expect(runs.filter((r) => /sync round \d+: [23] members/.test(r.stderr)).length).toBeGreaterThanOrEqual(2); // they merged each other's models
+    // The merged model learns as well as one trainer reading the whole topic: record-weighted
+    // prequential accuracy of the members against a single trainer (its own group, no sync).
+    const single = join(tmp, 'single.summary.json');
+    const alone = await exitWithin(
+      runCli([
+        'train', '--metrics-port', '0', '--progress', 'off', '--source', `kafka://${brokers}/${topic}`, '--group', uniqueName('single'),
+        '--stop-at-end', '--features', features.join(','), '--label', label, '--summary-json', single, '--dead-letter', join(tmp, 'single.dead.jsonl'),
+      ]),
+      200_000,
+    );
+    expect(alone.code, alone.stderr).toBe(0);
+    const trained = sum(summaries.map((s) => s.records.trained));
+    const merged = sum(summaries.map((s) => s.prequential.accuracy! * s.records.trained)) / trained;
+    const one = readSummary(single).prequential.accuracy!;
+    console.info(`scale-out: 3 syncing members' prequential accuracy ${merged.toFixed(4)} (${summaries.map((s) => s.prequential.accuracy!.toFixed(4)).join(', ')}), one trainer ${one.toFixed(4)}`);
+    expect(Math.abs(merged - one)).toBeLessThanOrEqual(0.02);
   });
 
   it('a member killed with kill -9 mid-run: the other two finish the topic, nothing lost or learned twice', { timeout: 240_000 }, async () => {
@@ -146,6 +163,7 @@ describe('trainers in one group hand partitions over exactly once (CLI, real bro
     const summaries = members.map((m) => readSummary(m.summary));
     expect(summaries[3]!.records.total).toBeGreaterThan(0); // it took over partitions and learned from them
     expect(runs[3]!.stderr).toContain('took over');
+    expect(runs[3]!.stderr).toMatch(/sync: m4 starts from the merged models of m\d/);
     expect(sum(summaries.map((s) => s.records.total))).toBe(count);
     expectEachRecordOnce(members.map((m) => m.predictions), topic, count);
   });
