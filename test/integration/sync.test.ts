@@ -16,7 +16,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'streamtune-sync-'));
 const created: string[] = [];
 const TRAINED_BY_GROUP = 16_000;
 const JOINER_RECORDS = 2_000;
-const FIRST_WINDOW = 300;
+/** Records of the joiner's first window: Elec2 is learned fast, a fresh model is already at ~0.78 after 300 (measured: 0.72 over the first 100, the joined model 0.88). */
+const FIRST_WINDOW = 100;
 
 const [header, ...lines] = readFileSync(sharedData('elec2.csv'), 'utf8').trim().split(/\r?\n/);
 const names = header!.split(',');
