@@ -6,7 +6,8 @@
  * message backlog, produce-to-learned latency), a 2,000,000-record memory soak and a 1,000,000-row
  * CSV with 1% malformed quoting read to the end (malformedCsv.mjs), and issue 12's learning table
  * (learning.mjs: streamtune's settings and River's learners on Elec2, SEA and Bike Sharing, the
- * per-member cost of a population). Writes
+ * per-member cost of a population), and issue 14's scale-out simulation (scale.mjs: 1 to 16
+ * syncing trainer processes in one group on a 16-partition Elec2 topic). Writes
  * docs/benchmarks.json and docs/benchmarks.md.
  *
  * `--smoke` runs in seconds: Elec2's first records, streamtune (CLI + stages) and River's
@@ -17,6 +18,7 @@
  * node test/bench/run.mjs --smoke --json /tmp/smoke.json --md none
  * node test/bench/run.mjs --repeats 5 --no-kafka --no-soak
  * node test/bench/run.mjs --sections learning --learning-quick --json /tmp/learning.json --md /tmp/learning.md
+ * node test/bench/run.mjs --sections scale --scale-compare --json /tmp/scale.json --md /tmp/scale.md
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -26,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { dumpSynthetic } from './dumpSynthetic.mjs';
 import { startKafka } from './lib/kafkaBroker.mjs';
 import { learningBench } from './learning.mjs';
+import { SCALE_COUNTS, scaleBench } from './scale.mjs';
 import { machineInfo, packageVersion } from './lib/machineInfo.mjs';
 import { renderMarkdown } from './lib/renderMarkdown.mjs';
 import { killChildren, runProcess } from './lib/runProcess.mjs';
@@ -42,7 +45,7 @@ const { values: opt } = parseArgs({
     repeats: { type: 'string' },
     'hyperplane-repeats': { type: 'string' },
     'hyperplane-n': { type: 'string', default: '200000' },
-    sections: { type: 'string', default: 'e2e,stages,engines,malformed,soak,kafka,learning' },
+    sections: { type: 'string', default: 'e2e,stages,engines,malformed,soak,kafka,learning,scale' },
     merge: { type: 'string' },
     json: { type: 'string' },
     md: { type: 'string' },
@@ -52,6 +55,11 @@ const { values: opt } = parseArgs({
     'no-hyperplane': { type: 'boolean', default: false },
     /** The learning section on each file's first 3,000 records (River's forest takes minutes on the whole files). */
     'learning-quick': { type: 'boolean', default: false },
+    /** The scale section (issue 14): members per run, the population flag (unset: the default), and the other setting at N = 1 and 3 beside it. */
+    'scale-counts': { type: 'string', default: SCALE_COUNTS.join(',') },
+    'scale-population': { type: 'string' },
+    'scale-compare': { type: 'boolean', default: false },
+    'scale-repeats': { type: 'string', default: '1' },
   },
 });
 const smoke = opt.smoke;
@@ -103,6 +111,7 @@ if (opt.merge) {
     malformedCsv: pick('malformedCsv'),
     kafka: pick('kafka'),
     learning: pick('learning'),
+    scale: pick('scale'),
     ran: parts.flatMap((p) => p.ran),
     notRun: parts.flatMap((p) => p.notRun).filter((n) => !n.why.startsWith('--sections')),
   };
@@ -250,6 +259,7 @@ let soak;
 let malformedCsv;
 let kafka;
 let learning;
+let scale;
 const entry = (dataset, system, variant, does) => {
   let e = e2e.find((x) => x.dataset === dataset && x.system === system && x.variant === variant);
   if (!e) e2e.push((e = { dataset, system, variant, does, runs: [] }));
@@ -588,6 +598,36 @@ else {
 }
 writeReport();
 
+// ---------------------------------------------------------------- scale: issue 14's simulation
+if (smoke) skip('scale', '--smoke');
+else if (!sections.has('scale')) skip('scale', `--sections ${opt.sections}`);
+else if (opt['no-kafka']) skip('scale', '--no-kafka');
+else {
+  const counts = opt['scale-counts'].split(',').map(Number);
+  log(`scale: ${counts.join(', ')} syncing trainer processes in one group on a 16-partition Elec2 topic (test/bench/scale.mjs); ${machine.nproc} cores`);
+  let broker;
+  try {
+    broker = await startKafka();
+    kafkaRunning = true;
+    scale = await scaleBench({
+      repo: REPO, work, brokers: broker.brokers, elec2, log, counts,
+      population: opt['scale-population'], compare: opt['scale-compare'], repeats: Number(opt['scale-repeats']),
+    });
+    scale.cores = machine.nproc;
+    const w = scale.ratio3v1.wall[0];
+    const c = scale.ratio3v1.perLoopCpuSecond[0];
+    ran.push(`scale: N = ${counts.join(', ')}; 3 members / 1 member: ${w?.toFixed(2) ?? '–'}x wall on ${machine.nproc} cores, ${c?.toFixed(2) ?? '–'}x per CPU-second (a core per member)`);
+    for (const e of scale.errors) skip(`scale ${e.split(':')[0]}`, e);
+  } catch (error) {
+    scale = { error: String(error?.message ?? error).split('\n')[0] };
+    skip('scale', scale.error);
+  } finally {
+    await broker?.stop();
+    kafkaRunning = false;
+  }
+}
+writeReport();
+
 // ---------------------------------------------------------------- report
 /** Writes the JSON (and the Markdown) with what has run so far: called after every section. */
 function writeReport() {
@@ -611,6 +651,7 @@ function writeReport() {
     malformedCsv: malformedCsv ?? null,
     kafka: kafka ?? null,
     learning: learning ?? null,
+    scale: scale ?? null,
     ran,
     notRun,
   };

@@ -1,4 +1,5 @@
 import { renderLearning } from './renderLearning.mjs';
+import { renderScale } from './renderScale.mjs';
 
 /**
  * docs/benchmarks.md from the bench's JSON result. Everything above the marker line of a
@@ -216,6 +217,7 @@ export function renderMarkdown(r, previous) {
   }
 
   if (r.learning !== undefined) out.push(...renderLearning(r.learning, r));
+  if (r.scale) out.push(...renderScale(r.scale, r));
 
   if (r.notRun.length) {
     out.push('## Not run', '');
