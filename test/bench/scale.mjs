@@ -7,7 +7,8 @@
  * member (lib/cpuClock.mjs, preloaded), the machine's busy CPU seconds (/proc/stat, the broker
  * included), the record-weighted prequential accuracy over the members' summaries, and what the
  * sync topic carried (messages, bytes before gzip, one message gzipped). The ratio 3 members / 1
- * member, on the wall clock and per CPU-second (what grows when cores are added).
+ * member, on the wall clock and per CPU-second (what grows when cores are added). Then a round's
+ * cost apart from Kafka for 2 to 64 members (syncCost.mjs).
  *
  * @example
  * const scale = await scaleBench({ repo, work, brokers: '127.0.0.1:9092', elec2, log, counts: [1, 3], population: '1' });
@@ -227,6 +228,10 @@ export async function scaleBench({ repo, work, brokers, elec2, log, counts = SCA
     perProcessCpuSecond: ratio(out.rows, 'recordsPerProcessCpuSecond', 3),
     target: 2.5,
   };
+  // A round's cost apart from Kafka, up to 64 members (syncCost.mjs): for the extrapolation.
+  const cost = await runProcess(node, [join(repo, 'test/bench/syncCost.mjs')], { cwd: repo });
+  const line = cost.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  out.syncCost = cost.code === 0 && line ? { command: 'node test/bench/syncCost.mjs', ...JSON.parse(line) } : { error: cost.stderr.trim().split('\n').slice(-2).join(' | ') };
   out.loadAverage.end = loadavg();
   return out;
 }

@@ -49,5 +49,19 @@ export function renderScale(s, r = {}) {
     out.push(`The other population setting at N = 1 and 3, same topic, same flags (the choice of \`${s.population}\` for the table above):`, '', ...table(s.compare, cores, s.topic.messages), '');
   }
   out.push(`How: ${s.method}`, '');
+  const c = s.syncCost;
+  if (c?.error) out.push(`Sync round cost: FAILED ${c.error}`, '');
+  else if (c?.rows?.length) {
+    out.push(
+      `### A sync round apart from Kafka, up to 64 members`,
+      '',
+      `\`${c.command}\`: ${c.model}; median of ${c.repeats} runs each, one process. Per round a member encodes its message once, decodes each peer's (on arrival) and merges the M − 1 peers' models (on the pipeline's turn).`,
+      '',
+      '| population | members M | message (raw / gzip) | encode ms | decode ms (one message) | merge ms (M − 1 peers) | decode + merge ms per round |',
+      '|---|---|---|---|---|---|---|',
+      ...c.rows.map((x) => `| ${x.population} | ${x.members} | ${kib(x.messageBytes)} / ${kib(x.gzipBytes)} | ${f(x.encodeMs, 3)} | ${f(x.decodeMs, 3)} | ${f(x.mergeMs, 3)} | ${f(x.decodeMs * (x.members - 1) + x.mergeMs, 2)} |`),
+      '',
+    );
+  }
   return out;
 }
