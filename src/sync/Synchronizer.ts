@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.js';
+import type { EngineSnapshot } from '../model/Engine.js';
 import type { Standardizer } from '../stats/Standardizer.js';
 import { mergeMembers } from '../tune/mergeMembers.js';
 import type { Population, PopulationSnapshot } from '../tune/Population.js';
@@ -63,6 +65,8 @@ export class Synchronizer {
   #lastRecords: number;
   #lastRoundAt: number;
   #pending: Promise<unknown> = Promise.resolve();
+  /** Members already reported as not fitting (reported once each). */
+  readonly #misfits = new Set<string>();
 
   constructor(options: SynchronizerOptions) {
     this.#options = options;
@@ -87,10 +91,10 @@ export class Synchronizer {
   join(): string[] {
     const { book, parts, timing } = this.#options;
     const live = book.live(this.#now(), timing.timeoutSeconds * 1000);
-    const peers = (live.length > 0 ? live : book.all()).filter((p) => p.latest.records > 0);
+    const own = parts.population.snapshot();
+    const peers = (live.length > 0 ? live : book.all()).filter((p) => p.latest.records > 0 && this.#fits(p.latest, own.members));
     book.clearPending();
     if (peers.length === 0) return [];
-    const own = parts.population.snapshot();
     const merged = mergeMembers(
       { members: own.members.map((m) => m.engine), weight: 0 },
       peers.map((p) => ({ members: p.latest.members, weight: p.latest.records })),
@@ -128,7 +132,7 @@ export class Synchronizer {
       delta: parts.scaler.takeDelta(),
     };
     const live = book.live(now, timing.timeoutSeconds * 1000);
-    const taken = live.map((p) => book.take(p.latest.member) as Peer).filter((p) => p.pendingRecords > 0);
+    const taken = live.map((p) => book.take(p.latest.member) as Peer).filter((p) => p.pendingRecords > 0 && this.#fits(p.latest, own.members));
     if (taken.length > 0) {
       const merged = mergeMembers(
         { members: message.members, weight: fresh },
@@ -154,6 +158,31 @@ export class Synchronizer {
     };
     this.#options.onRound?.(result);
     return result;
+  }
+
+  /**
+   * Whether a member's message can be merged here: the same weight shapes for every population
+   * member both have, and the same scaler (features, target or not). A misfit is reported once
+   * (onError) and left out: one misconfigured member must not stop the group.
+   */
+  #fits(message: SyncMessage, own: readonly { engine: EngineSnapshot }[]): boolean {
+    const shapes = (e: EngineSnapshot): string => e.weights.map((w) => `[${w.shape.join(',')}]`).join(' ');
+    const scaler = this.#options.parts.scaler;
+    const sameModels = message.members.every((m, k) => own[k] === undefined || shapes(m) === shapes((own[k] as { engine: EngineSnapshot }).engine));
+    const sameScaler = message.delta.features.mean.length === scaler.dim && (message.delta.target === null) === !scaler.settings.standardizeTarget;
+    if (sameModels && sameScaler) return true;
+    if (!this.#misfits.has(message.member)) {
+      this.#misfits.add(message.member);
+      const theirs = message.members[0] ? shapes(message.members[0]) : 'none';
+      const ours = own[0] ? shapes(own[0].engine) : 'none';
+      this.#options.onError?.(
+        new ConfigError(
+          `sync: member "${message.member}" learns another model (weights ${theirs}, ${message.delta.features.mean.length} features) than this one (${ours}, ${scaler.dim} features); ` +
+            'it is left out of the merge: give every member of the group the same features, lags and model',
+        ),
+      );
+    }
+    return false;
   }
 
   /** The last round (what was learned since the previous one reaches the others), once the previous publish is done. */

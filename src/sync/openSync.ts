@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { parseKafkaUri } from '../sources/kafka/kafkaClient.js';
 import { kafkaSettings } from '../sources/kafka/openKafka.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -62,7 +63,10 @@ export async function openSync(
       metrics?.published(bytes, Date.now());
       log.debug({ event: 'sync.published', round, bytes }, `sync: round ${round} published (${bytes} bytes)`);
     },
-    onError: (error) => log.warn({ event: 'sync.publish_failed', err: error }, `sync: publish failed, the next round retries: ${(error as Error).message}`),
+    onError: (error) =>
+      error instanceof ConfigError
+        ? log.error({ event: 'sync.misfit', err: error }, error.message)
+        : log.warn({ event: 'sync.publish_failed', err: error }, `sync: publish failed, the next round retries: ${(error as Error).message}`),
   });
   if (options.restoredRecords === undefined) {
     const joined = synchronizer.join();

@@ -194,3 +194,26 @@ describe('Synchronizer (in-memory exchange)', () => {
     expect(await a.sync.finish(a.records)).toBeUndefined(); // nothing new
   });
 });
+
+describe('Synchronizer with a misconfigured member', () => {
+  it('leaves a member with another model or features out of the merge, reported once, and goes on', () => {
+    const clock = { now: 1_000_000 };
+    const topic = new MemoryTopic();
+    const wide = new Population({ ...populationSchema.parse({}), size: 2, interval: 1e9 }, BASE, 'binary', (id) => new DenseEngine({ ...engineSettings(id), inputDim: 3 }));
+    const odd = new Synchronizer({ member: 'w', timing, parts: { population: wide, scaler: new Standardizer({ dim: 3 }) }, exchange: topic.exchange(), book: new PeerBook('w'), now: () => clock.now });
+    odd.round(100);
+    const errors: unknown[] = [];
+    const a = trainer(new MemoryTopic(), 'a', clock);
+    const book = new PeerBook('a');
+    topic.catchUp(book);
+    const sync = new Synchronizer({ member: 'a', timing, parts: { population: a.population, scaler: a.scaler }, exchange: topic.exchange(), book, now: () => clock.now, onError: (e) => errors.push(e) });
+    const before = weightsOf(a.population);
+    expect(sync.join()).toEqual([]); // nothing to join from: the only member does not fit
+    expect(weightsOf(a.population)).toEqual(before);
+    odd.round(200);
+    a.learn(block(100, 1));
+    expect(sync.round(100).merged).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/member "w" learns another model .*3 features.*2 features.*same features, lags and model/);
+  });
+});
