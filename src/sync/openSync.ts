@@ -22,6 +22,8 @@ export interface OpenedSync {
 
 /** How long a start waits to read what the group published before (then starts with what it has). */
 const CATCH_UP_MS = 15_000;
+/** How long the end of a run waits for its last round to be written (a broker down must not hold the exit). */
+const FINAL_ROUND_MS = 10_000;
 
 /**
  * Opens the model exchange when `sync.topic` is set (else undefined): connects to the sync
@@ -82,7 +84,13 @@ export async function openSync(
     close: async (records) => {
       if (closed) return;
       closed = true;
-      if (records !== undefined) await synchronizer.finish(records);
+      if (records !== undefined) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), FINAL_ROUND_MS)));
+        const last = await Promise.race([synchronizer.finish(records), late]);
+        clearTimeout(timer);
+        if (last === 'late') log.warn({ event: 'sync.final_late', member }, `sync: the last round was not written within ${FINAL_ROUND_MS / 1000} s (broker down?); the others go on without it`);
+      }
       await exchange.close();
     },
   };
