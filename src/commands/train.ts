@@ -29,7 +29,7 @@ import { openDeadLetter, type DeadLetterSink } from '../training/openDeadLetter.
 import { openPredictions, type PredictionsSink } from '../training/openPredictions.js';
 import { openPredict } from '../predict/openPredict.js';
 import type { PredictEndpoint } from '../predict/PredictEndpoint.js';
-import { labelsSourceUri } from '../training/labelsSource.js';
+import { expectLabelLanes, labelsSourceUri } from '../training/labelsSource.js';
 import { resolveSchema } from '../training/resolveSchema.js';
 import { Resources } from '../training/Resources.js';
 import { listenForStop } from '../training/stopSignals.js';
@@ -220,7 +220,10 @@ async function openSession(run: Run, source: OpenedSource): Promise<Session> {
   const engine = parts.engine.kind;
   log.info({ engine, requested: config.engine, backend: run.backend }, `engine: ${engine}${config.engine === 'auto' ? ' (auto)' : ''}`);
   telemetry.setBackend(run.backend, engine);
-  if (parts.labels) telemetry.labels.track(parts.labels);
+  if (parts.labels) {
+    telemetry.labels.track(parts.labels);
+    await expectLabelLanes(config, parts.labels, log); // every partition of both topics holds expiry back until it delivers
+  }
   const brokers = source.name.startsWith('kafka://') ? parseKafkaUri(source.name).brokers : [];
   const deadLetter = resources.add(await openDeadLetter(config, brokers, log), (d) => d.close());
   const predictions = await openPredictions(config, schema, parts, brokers, log);

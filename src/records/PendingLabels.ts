@@ -39,7 +39,7 @@ interface Lane {
 }
 
 type EntryJson = readonly [key: string, lane: string, laneSeq: number, seq: number, time: number, deadline: number | null, value: unknown];
-type LaneJson = readonly [lane: string, latest: number, count: number];
+type LaneJson = readonly [lane: string, latest: number | null, count: number];
 
 /** JSON form of a {@link PendingLabels} (for the checkpoint). */
 export interface PendingLabelsSnapshot {
@@ -94,6 +94,16 @@ export class PendingLabels<R, L> {
   /** Labels waiting for their record. */
   get earlyLabels(): number {
     return this.#labels.size;
+  }
+
+  /**
+   * Declares the lanes each side reads (every partition of the features and labels topics): a
+   * side's watermark stays back until each has delivered something, so a partition read late at
+   * start neither expires records nor orphans labels.
+   */
+  expectLanes(records: readonly string[], labels: readonly string[]): void {
+    for (const lane of records) laneOf(this.#recordLanes, lane);
+    for (const lane of labels) laneOf(this.#labelLanes, lane);
   }
 
   /** A record arrives on `lane`: joined with its early label, or parked (superseding a waiting record of the same key). */
@@ -155,7 +165,7 @@ export class PendingLabels<R, L> {
   snapshot(encodeRecord: (value: R) => unknown, encodeLabel: (value: L) => unknown): PendingLabelsSnapshot {
     const entry = <T>(encode: (value: T) => unknown) =>
       ([k, e]: [string, Entry<T>]): EntryJson => [k, e.lane, e.laneSeq, e.seq, e.time, Number.isFinite(e.deadline) ? e.deadline : null, encode(e.value)];
-    const lanes = (map: Map<string, Lane>): LaneJson[] => [...map].map(([lane, l]) => [lane, l.latest, l.count]);
+    const lanes = (map: Map<string, Lane>): LaneJson[] => [...map].map(([lane, l]) => [lane, Number.isFinite(l.latest) ? l.latest : null, l.count]);
     return {
       recordSeq: this.#recordSeq,
       recordLanes: lanes(this.#recordLanes),
@@ -171,9 +181,15 @@ export class PendingLabels<R, L> {
       throw new CheckpointError('the checkpoint\'s "labels" state is not a waiting set (records, labels, lanes); use the checkpoint directory of a run with labels');
     }
     this.#recordSeq = snapshot.recordSeq;
-    const lanes = (json: readonly LaneJson[]) => new Map(json.map(([lane, latest, count]) => [lane, { latest, count, waiting: new Map<number, string>() }]));
-    this.#recordLanes = lanes(snapshot.recordLanes);
-    this.#labelLanes = lanes(snapshot.labelLanes);
+    const lanes = (json: readonly LaneJson[]) =>
+      new Map(json.map(([lane, latest, count]) => [lane, { latest: latest ?? -Infinity, count, waiting: new Map<number, string>() }]));
+    // Lanes expected before the restore and not in the snapshot (a partition added since) stay expected.
+    const keep = (restored: Map<string, Lane>, expected: Map<string, Lane>): Map<string, Lane> => {
+      for (const lane of expected.keys()) laneOf(restored, lane);
+      return restored;
+    };
+    this.#recordLanes = keep(lanes(snapshot.recordLanes), this.#recordLanes);
+    this.#labelLanes = keep(lanes(snapshot.labelLanes), this.#labelLanes);
     const entries = <T>(json: readonly EntryJson[], decode: (json: unknown) => T, into: Map<string, Lane>) =>
       new Map(
         json.map(([key, lane, laneSeq, seq, time, deadline, value]) => {
@@ -242,7 +258,7 @@ export class PendingLabels<R, L> {
     if (entry) entry.deadline = Math.min(entry.deadline, time);
   }
 
-  /** The least, over a side's lanes, of the latest event time seen (-Infinity before any). */
+  /** The least, over a side's lanes, of the latest event time seen (-Infinity before any, or while a lane has delivered nothing). */
   #watermark(lanes: Map<string, Lane>): number {
     let min = Infinity;
     for (const lane of lanes.values()) min = Math.min(min, lane.latest);

@@ -86,6 +86,11 @@ export class LabelJoin {
     return this.#pending.size;
   }
 
+  /** Declares every partition of the features and labels topics (`topic/partition`): see {@link PendingLabels.expectLanes}. */
+  expectLanes(records: readonly string[], labels: readonly string[]): void {
+    this.#pending.expectLanes(records, labels);
+  }
+
   /** Takes in one raw record of either kind. */
   accept(raw: RawRecord, receivedAt: number): JoinStep {
     this.consumedThrough = raw.index;

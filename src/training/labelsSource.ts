@@ -1,7 +1,9 @@
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Engine } from '../model/Engine.js';
-import { parseKafkaUri } from '../sources/kafka/kafkaClient.js';
+import { createKafka, parseKafkaUri } from '../sources/kafka/kafkaClient.js';
+import { kafkaSettings } from '../sources/kafka/openKafka.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { Standardizer } from '../stats/Standardizer.js';
 import type { RawRecord, Schema } from '../types.js';
 import { LabelJoin } from './LabelJoin.js';
@@ -35,6 +37,32 @@ export function labelsSourceUri(config: Pick<Config, 'source' | 'labels' | 'lags
   const topic = to.topics[0] as string;
   if (from.topics.includes(topic)) throw new ConfigError(`labels.source "${labels}": the labels topic is also a features topic of source "${config.source}"`);
   return `kafka://${from.brokers.join(',')}/${[...from.topics, topic].join(',')}`;
+}
+
+/**
+ * Tells the join every partition of the features and labels topics (as `topic/partition` lanes),
+ * read from the brokers' metadata, so that a partition read late at start holds expiry back.
+ * A failure is logged and leaves the join to learn the partitions as they deliver.
+ *
+ * @example
+ * await expectLabelLanes(config, join, log);
+ */
+export async function expectLabelLanes(config: Config, join: Pick<LabelJoin, 'expectLanes'>, log: Pick<Logger, 'warn'>): Promise<void> {
+  if (!config.labels.source?.startsWith('kafka://')) return;
+  const from = parseKafkaUri(config.source);
+  const labelsTopic = parseKafkaUri(config.labels.source).topics[0] as string;
+  const admin = createKafka(kafkaSettings(config, from.brokers)).admin();
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [...from.topics, labelsTopic] });
+    const lanes = (names: readonly string[]): string[] =>
+      topics.filter((t) => names.includes(t.name)).flatMap((t) => t.partitions.map((p) => `${t.name}/${p.partitionId}`));
+    join.expectLanes(lanes(from.topics), lanes([labelsTopic]));
+  } catch (error) {
+    log.warn({ err: error }, `cannot read the partitions of the features and labels topics; expiry counts each partition once it delivers: ${(error as Error).message}`);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** True for a raw record of the labels topic. */

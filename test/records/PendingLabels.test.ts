@@ -93,6 +93,26 @@ describe('PendingLabels', () => {
     expect(kinds(p.record('d', 'D', 1500, 'f/1'))).toEqual(['orphan:ghost']);
   });
 
+  it('holds expiry and orphans back until every expected lane has delivered (a partition read late at start)', () => {
+    const p = new PendingLabels<string, number>({ ttlRecords: 2, maxPending: 1000 });
+    p.expectLanes(['f/0', 'f/1'], [L]);
+    const events: string[] = [];
+    for (let i = 0; i < 100; i += 2) events.push(...kinds(p.record(`k${i}`, 'R', i, 'f/0')));
+    for (let i = 0; i < 100; i++) events.push(...kinds(p.label(`k${i}`, 1, i + 1, L))); // f/1's labels come first
+    for (let i = 1; i < 100; i += 2) events.push(...kinds(p.record(`k${i}`, 'R', i, 'f/1')));
+    expect(events.filter((e) => !e.startsWith('joined'))).toEqual([]);
+    const json = JSON.parse(JSON.stringify(p.snapshot(id, id))) as ReturnType<typeof p.snapshot>;
+    const fresh = new PendingLabels<string, number>({ ttlRecords: 2, maxPending: 1000 });
+    fresh.expectLanes(['f/0', 'f/1', 'f/2'], [L]);
+    fresh.restore(json, (v) => v as string, (v) => v as number);
+    fresh.label('ghost', 1, 50, L);
+    for (let i = 0; i < 5; i++) fresh.label(`x${i}`, 1, 200 + i, L);
+    expect(fresh.earlyLabels).toBe(6);
+    expect(kinds(fresh.record('y', 'R', 150, 'f/0'))).toEqual([]);
+    expect(kinds(fresh.record('z', 'R', 150, 'f/1'))).toEqual([]); // f/2, a partition added since the snapshot, has delivered nothing
+    expect(kinds(fresh.record('w', 'R', 150, 'f/2'))).toEqual(['orphan:ghost']);
+  });
+
   it('without a TTL, an early label waits for its record however late (until maxPending)', () => {
     const p = new PendingLabels<string, number>({ maxPending: 100 });
     p.label('late', 1, 10, L);
