@@ -75,7 +75,8 @@ export const syncCodec = {
     if (typeof json.member !== 'string' || !Array.isArray(json.members) || typeof json.scaler !== 'object' || typeof json.delta !== 'object') {
       throw new SourceError('sync message: "member", "members", "scaler" and "delta" are required');
     }
+    const { v: _version, ...fields } = json;
     const members = (json.members as Parameters<typeof unpackEngine>[0][]).map(unpackEngine);
-    return { ...(json as unknown as SyncMessage), members };
+    return { ...(fields as unknown as SyncMessage), members };
   },
 };
