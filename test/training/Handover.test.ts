@@ -24,7 +24,7 @@ function root(): string {
   return dir;
 }
 
-function rebalance(over: Partial<Rebalance> & { members?: GroupMember[] }): Rebalance {
+function rebalance(over: Omit<Partial<Rebalance>, 'members'> & { members?: GroupMember[] }): Rebalance {
   const { members = [], ...rest } = over;
   return {
     memberId: 'k-self',
