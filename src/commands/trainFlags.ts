@@ -145,7 +145,9 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     ...define('--label-ttl <n|Ts>', 'labels.ttlRecords', { parse: labelTtl }),
     path: ['labels'],
     keys: ['labels.ttlRecords', 'labels.ttlSeconds'],
-    help: 'a record whose label has not come expires to the dead letter after n later records are joined (e.g. 5000) or T seconds of event time (e.g. 600s) (default: never, until labels.maxPending)',
+    help:
+      'a record whose label has not come expires to the dead letter once the labels are past the record n records after it on its partition (e.g. 5000) ' +
+      'or T seconds of event time past it (e.g. 600s) (default: never, only past labels.maxPending; docs/delayed-labels.md)',
   },
   define('--checkpoint-dir <dir>', 'checkpoint.dir'),
   {
