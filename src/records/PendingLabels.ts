@@ -1,4 +1,7 @@
 import { CheckpointError } from '../errors.js';
+import type { EntryJson, LaneJson, PendingLabelsSnapshot } from './PendingLabelsSnapshot.js';
+
+export type { PendingLabelsSnapshot } from './PendingLabelsSnapshot.js';
 
 /** Settings of {@link PendingLabels} (the `labels:` section). */
 export interface PendingLabelsSettings {
@@ -36,19 +39,6 @@ interface Lane {
   latest: number;
   count: number;
   readonly waiting: Map<number, string>;
-}
-
-type EntryJson = readonly [key: string, lane: string, laneSeq: number, seq: number, time: number, deadline: number | null, value: unknown];
-type LaneJson = readonly [lane: string, latest: number | null, count: number];
-
-/** JSON form of a {@link PendingLabels} (for the checkpoint). */
-export interface PendingLabelsSnapshot {
-  readonly recordSeq: number;
-  readonly recordLanes: readonly LaneJson[];
-  readonly labelLanes: readonly LaneJson[];
-  readonly records: readonly EntryJson[];
-  readonly labels: readonly EntryJson[];
-  readonly recent: readonly (readonly [key: string, state: 'joined' | 'expired'])[];
 }
 
 /**
