@@ -23,10 +23,13 @@ const MARKER = 'handover.json';
  *
  * @example
  * const board = new HandoverDirectory('state', 'trainer-1');
- * await board.writeMarker('streamtune-2f…', [{ topic: 'elec2', partition: 0 }]);
+ * await board.writeMarker('streamtune-2f…', [{ topic: 'elec2', partition: 0 }], 1);
  * const starts = await board.durablePositions('trainers'); // the furthest durable offset of every partition
  */
 export class HandoverDirectory {
+  private writes: Promise<unknown> = Promise.resolve();
+  private written = -1;
+
   constructor(
     readonly root: string,
     readonly member: string,
@@ -37,18 +40,28 @@ export class HandoverDirectory {
     return join(this.root, this.member);
   }
 
-  /** Declares this member's assignment (atomically: a reader sees the old marker or the new one). */
-  async writeMarker(kafkaMemberId: string, assignment: readonly TopicPartition[]): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const tmp = join(this.dir, `.${MARKER}.tmp`);
-    const file = await open(tmp, 'w', 0o644);
-    try {
-      await file.writeFile(JSON.stringify({ member: this.member, kafkaMemberId, assignment, at: new Date().toISOString() }) + '\n');
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, join(this.dir, MARKER));
+  /**
+   * Declares this member's assignment as of its join number `generation` (atomically: a reader
+   * sees the old marker or the new one). Writes run one at a time, and one for an older join than
+   * the last written is skipped, so a slow handover cannot bring back a stale assignment.
+   */
+  writeMarker(kafkaMemberId: string, assignment: readonly TopicPartition[], generation: number): Promise<void> {
+    const write = this.writes.then(async () => {
+      if (generation < this.written) return;
+      await mkdir(this.dir, { recursive: true });
+      const tmp = join(this.dir, `.${MARKER}.${process.pid}.tmp`);
+      const file = await open(tmp, 'w', 0o644);
+      try {
+        await file.writeFile(JSON.stringify({ member: this.member, kafkaMemberId, assignment, generation, at: new Date().toISOString() }) + '\n');
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, join(this.dir, MARKER));
+      this.written = generation;
+    });
+    this.writes = write.catch(() => undefined);
+    return write;
   }
 
   /** Every member's latest marker (members without one, or with an unreadable one, are left out). */

@@ -136,7 +136,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     }
   });
 
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  // Idempotent: a send retried after a timeout under load is not written twice.
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await kafkaStep(where, 'connecting the producer', () => producer.connect());
   const bound = Number.isFinite(maxRecords) ? maxRecords : undefined;
   /** The messages to send next, in the order they are to be sent. */

@@ -66,7 +66,8 @@ export class Handover {
   /** The source's {@link RebalanceListener}. */
   readonly listener: RebalanceListener = async (rebalance) => {
     if (rebalance.revoked.length > 0) await this.release(rebalance);
-    await this.board.writeMarker(rebalance.memberId, rebalance.assignment);
+    if (rebalance.stale()) return []; // a later join declares instead
+    await this.board.writeMarker(rebalance.memberId, rebalance.assignment, rebalance.generation);
     if (rebalance.added.length === 0) return [];
     await this.waitForPeers(rebalance);
     const positions: KafkaOffset[] = await this.board.durablePositions(this.group);

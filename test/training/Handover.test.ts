@@ -27,6 +27,7 @@ function root(): string {
 function rebalance(over: Omit<Partial<Rebalance>, 'members'> & { members?: GroupMember[] }): Rebalance {
   const { members = [], ...rest } = over;
   return {
+    generation: 1,
     memberId: 'k-self',
     assignment: [],
     added: [],
@@ -66,14 +67,14 @@ describe('Handover', () => {
     const shared = root();
     const handover = new Handover(new HandoverDirectory(shared, 'm1'), 'g', log);
     const peer = new HandoverDirectory(shared, 'm2');
-    await peer.writeMarker('k-peer', [tp(0), tp(1)]); // its marker for the previous generation
+    await peer.writeMarker('k-peer', [tp(0), tp(1)], 1); // its marker for the previous join
     let settled = false;
     const done = handover
       .listener(rebalance({ assignment: [tp(1)], added: [tp(1)], members: [{ memberId: 'k-self', assignment: [tp(1)] }, { memberId: 'k-peer', assignment: [tp(0)] }] }))
       .then(() => (settled = true));
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(settled).toBe(false); // the peer still claims partition 1
-    await peer.writeMarker('k-peer', [tp(0)]);
+    await peer.writeMarker('k-peer', [tp(0)], 2);
     await done;
     expect(settled).toBe(true);
   });
@@ -108,5 +109,18 @@ describe('Handover', () => {
     handover.progress(40);
     await handover.listener(rebalance({ assignment: [], revoked: [tp(0)], handedThrough: 40 }));
     expect(checkpoints).toEqual([40]);
+  });
+
+  it('a marker for an older join never overwrites a newer one, even when its write comes later', async () => {
+    const board = new HandoverDirectory(root(), 'm1');
+    await Promise.all([board.writeMarker('k2', [tp(1)], 2), board.writeMarker('k1', [tp(0), tp(1)], 1)]);
+    expect(await board.markers()).toEqual([{ member: 'm1', kafkaMemberId: 'k2', assignment: [tp(1)] }]);
+  });
+
+  it('a join that is already stale declares nothing', async () => {
+    const shared = root();
+    const handover = new Handover(new HandoverDirectory(shared, 'm1'), 'g', log);
+    expect(await handover.listener(rebalance({ assignment: [tp(0)], added: [tp(0)], stale: () => true }))).toEqual([]);
+    expect(await new HandoverDirectory(shared, 'x').markers()).toEqual([]);
   });
 });

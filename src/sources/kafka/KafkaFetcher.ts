@@ -150,6 +150,7 @@ export class KafkaFetcher {
     if (added.length > 0) consumer.pause(byTopic(added));
     const gone = new Set(revoked.map((p) => `${p.topic}/${p.partition}`));
     if (gone.size > 0) queue.removeWhere((r) => r.origin !== undefined && gone.has(`${r.origin.topic}/${r.origin.partition}`));
+    ledger.dropped(revoked);
     void this.handOver(generation, { memberId, assignment, added, revoked, handedThrough: ledger.handedThrough });
   }
 
@@ -162,6 +163,7 @@ export class KafkaFetcher {
     try {
       fromState = await this.options.onRebalance!({
         ...join,
+        generation,
         currentHandedThrough: () => ledger.handedThrough,
         members: () => describeMembers(admin, groupId, MEMBERS_TIMEOUT_MS),
         stale,

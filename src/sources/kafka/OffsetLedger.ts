@@ -94,6 +94,11 @@ export class OffsetLedger {
     for (const { topic, partition } of partitions) this.unsettled.add(this.book(topic, partition));
   }
 
+  /** The queued records of these revoked partitions were dropped: they count as neither admitted nor fetched. */
+  dropped(partitions: readonly TopicPartition[]): void {
+    for (const { topic, partition } of partitions) this.book(topic, partition).revoked();
+  }
+
   /** A held partition starts at `offset` (nothing before it is admitted), or where the group starts it when undefined. */
   settle(topic: string, partition: number, offset: number | undefined): void {
     const book = this.book(topic, partition);

@@ -45,10 +45,20 @@ export class PartitionBook implements TopicPartition {
     return Math.max(this.done + 1, this.resumeAt);
   }
 
-  /** Start at `offset` (a checkpoint's): nothing before it is admitted. */
+  /** Start at `offset` (a checkpoint's): nothing before it is admitted, nothing from it on counts as fetched. */
   resumeFrom(offset: number): void {
     this.resumeAt = offset;
     this.admitted = offset - 1;
+    this.scannedNext = offset;
+  }
+
+  /**
+   * The partition went to another consumer: what was fetched and not handed out was dropped, so
+   * it counts as neither admitted nor fetched (if it comes back, it is read again from there).
+   */
+  revoked(): void {
+    this.admitted = Math.min(this.admitted, this.handedNext - 1);
+    this.scannedNext = Math.min(this.scannedNext, this.handedNext);
   }
 
   admit(offset: number): boolean {

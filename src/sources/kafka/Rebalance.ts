@@ -10,6 +10,8 @@ export interface GroupMember {
 
 /** A group join as a source's {@link RebalanceListener} sees it. */
 export interface Rebalance {
+  /** Number of this join in this consumer (1, 2, ...): a later join has a higher one. */
+  readonly generation: number;
   /** This consumer's Kafka member id. */
   readonly memberId: string;
   /** Everything assigned to this consumer now. */

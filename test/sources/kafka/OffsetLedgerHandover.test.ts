@@ -64,4 +64,33 @@ describe('OffsetLedger handover', () => {
     expect(ledger.doneNext('t', 0)).toBe(22);
     expect(ledger.doneNext('t', 9)).toBe(-1);
   });
+
+  it('a partition fetched ahead, revoked (its queue dropped) and given back is read again, not taken as at its end', () => {
+    const ledger = new OffsetLedger();
+    const first = ledger.assign([tp(0)]);
+    ledger.joined(first.generation, [{ topic: 't', partition: 0, low: '0', high: '100', committed: '-1' }], true);
+    for (let offset = 0; offset < 100; offset++) ledger.admit('t', 0, offset); // fetched to the end
+    ledger.scanned('t', 0, 100);
+    for (let i = 0; i < 10; i++) ledger.handOut(i, 't', 0, i); // 10 handed out, 90 still queued
+    expect(ledger.reachedEnd()).toBe(true);
+    ledger.assign([]);
+    ledger.dropped([tp(0)]); // the 90 queued were dropped
+    const back = ledger.assign([tp(0)]);
+    expect(back.added).toEqual([tp(0)]);
+    ledger.hold(back.added);
+    ledger.joined(back.generation, [{ topic: 't', partition: 0, low: '0', high: '100', committed: '-1' }], true);
+    ledger.settle('t', 0, undefined); // nobody learned further: the group's start
+    expect(ledger.reachedEnd()).toBe(false);
+    expect(ledger.admit('t', 0, 10)).toBe(true); // read again from the first record not handed out
+  });
+
+  it('settling at an offset resets what was fetched past it before', () => {
+    const ledger = new OffsetLedger();
+    const { generation } = ledger.assign([tp(0)]);
+    ledger.joined(generation, [{ topic: 't', partition: 0, low: '0', high: '100', committed: '-1' }], true);
+    ledger.scanned('t', 0, 100);
+    ledger.hold([tp(0)]);
+    ledger.settle('t', 0, 40);
+    expect(ledger.reachedEnd()).toBe(false);
+  });
 });
