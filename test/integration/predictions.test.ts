@@ -126,6 +126,11 @@ describe('predictions out (real broker, real processes)', () => {
       const { header, lines } = elec2(32);
       const body = JSON.stringify(lines.map((l) => Object.fromEntries(header.map((h, k) => [h, l.split(',')[k]]))));
       const versions: number[] = [];
+      // The endpoint answers 503 until the run is attached (the metrics server starts first).
+      for (let waited = 0; waited < 30_000; waited += 100) {
+        if ((await fetch(`${url}/predict`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } })).status !== 503) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       for (let i = 0; i < 10; i++) {
         const res = await fetch(`${url}/predict`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
         expect(res.status).toBe(200);
