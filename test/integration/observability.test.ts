@@ -106,7 +106,7 @@ async function prometheusConfig(self: string, alertmanagerAddress: string): Prom
     global: Record<string, unknown>;
     rule_files: string[];
     alerting: { alertmanagers: Array<{ static_configs: Array<{ targets: string[] }> }> };
-    scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }>;
+    scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }>; dns_sd_configs?: Array<{ names: string[]; port: number }> }>;
   };
   Object.assign(config.global, { scrape_interval: '1s', evaluation_interval: '1s' });
   expect(config.rule_files).toEqual(['alerts.yml']);
@@ -115,12 +115,13 @@ async function prometheusConfig(self: string, alertmanagerAddress: string): Prom
   expect(am?.targets).toEqual(['alertmanager:9093']);
   if (am) am.targets = [alertmanagerAddress];
   for (const job of config.scrape_configs) {
-    const targets = job.static_configs[0] as { targets: string[] };
     if (job.job_name === 'streamtune') {
-      expect(targets.targets).toEqual(['trainer:9464']);
-      targets.targets = [classifierTarget, regressorTarget];
+      // Every replica of the compose service, found by DNS; here the two trainers, listed.
+      expect(job.dns_sd_configs?.[0]).toMatchObject({ names: ['trainer'], port: 9464 });
+      delete job.dns_sd_configs;
+      job.static_configs = [{ targets: [classifierTarget, regressorTarget] }];
     } else {
-      targets.targets = [self];
+      job.static_configs![0]!.targets = [self];
     }
   }
   return stringifyYaml(config);
