@@ -234,7 +234,10 @@ describe('labels that arrive later (Elec2, features and labels topics, real brok
     const delayed = summary.prequential.accuracy ?? NaN;
     const inlineAccuracy = reference.prequential.accuracy ?? NaN;
     expect(sum([reference.records.trained, reference.records.holdout])).toBe(rows.length);
-    expect(Math.abs(delayed - inProcess)).toBeLessThan(0.03);
+    // The join, the broker and the kills cost nothing: not worse than the same streams joined in one
+    // process. It may be better: how far the consumer reads features ahead of labels varies from run
+    // to run (0.737 to 0.768 measured), and a label taken in sooner shortens the effective delay.
+    expect(delayed).toBeGreaterThan(inProcess - 0.03);
     // Predicting 500 records ahead costs accuracy on Elec2 (it rewards recency): below inline, well above the majority class.
     expect(delayed).toBeLessThan(inlineAccuracy);
     expect(delayed).toBeGreaterThan((summary.baselines.majority?.accuracy ?? 1) + 0.1);
