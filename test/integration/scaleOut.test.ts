@@ -57,6 +57,9 @@ function startMember(id: string, group: { topic: string; name: string; root: str
     '--predictions', predictions, '--summary-json', summary, '--dead-letter', join(tmp, `${group.name}-${id}.dead.jsonl`),
     ...(group.extra ?? []),
   ]);
+  // SCALE_TEST_LOGS=DIR keeps every member's log there (the test's own directory is deleted).
+  const keep = process.env.SCALE_TEST_LOGS;
+  if (keep) void cli.done.then(({ stderr }) => writeFileSync(join(keep, `${group.name}-${id}.log`), stderr));
   return { id, cli, summary, predictions };
 }
 
@@ -132,13 +135,18 @@ describe('trainers in one group hand partitions over exactly once (CLI, real bro
     const [victim, ...survivors] = members as [Member, Member, Member];
     const url = await victim.cli.metricsUrl;
     await recordsWhen(url, (n) => n >= 3000, 60_000); // past its first periodic checkpoints
+    // ... and one of them durable (fsync can lag on a loaded machine): the kill lands mid-run, after learning.
+    const victimStore = new CheckpointStore({ dir: join(group.root, victim.id) });
+    for (let waited = 0; waited < 30_000 && !((await victimStore.loadLatest())?.checkpoint.records.total ?? 0); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     victim.cli.child.kill('SIGKILL');
     expect((await exitWithin(victim.cli, 30_000)).signal).toBe('SIGKILL');
     const runs = await Promise.all(survivors.map((m) => exitWithin(m.cli, 200_000)));
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
     // What the victim learned is what its newest durable checkpoint holds; its predictions file is
     // cut back to that checkpoint, as its own restart would do.
-    const latest = await new CheckpointStore({ dir: join(group.root, victim.id) }).loadLatest();
+    const latest = await victimStore.loadLatest();
     expect(latest).toBeDefined();
     const durable = latest!.checkpoint.records.total;
     expect(durable).toBeGreaterThan(0);

@@ -41,6 +41,8 @@ export interface FetcherParts {
  */
 export class KafkaFetcher {
   private nextIndex = 0;
+  /** This consumer's Kafka member id at its last group join. */
+  private memberId: string | undefined;
   private readonly decodeOptions: KafkaMessageOptions;
 
   constructor(
@@ -82,6 +84,7 @@ export class KafkaFetcher {
     const { groupId, kafka } = this.options;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const partitions = Object.entries(payload.memberAssignment).flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
+      this.memberId = payload.memberId;
       const { generation, seeks, added, revoked } = ledger.assign(partitions);
       if (this.options.onRebalance) this.holdForHandover(generation, payload.memberId, partitions, added, revoked);
       else for (const seek of seeks) consumer.seek(seek);
@@ -95,6 +98,13 @@ export class KafkaFetcher {
       if (payload.restart) {
         this.options.logger?.warn({ groupId }, `Kafka consumer crashed, restarting: ${reason}`);
         reporter.status({ up: false, reason });
+        // With handovers, the group may give this member's partitions to another before it rejoins:
+        // give them up now (queued records dropped, in-flight ones checkpointed); the rejoin takes
+        // partitions through the handover again.
+        if (this.options.onRebalance && this.memberId !== undefined) {
+          const { generation, added, revoked } = ledger.assign([]);
+          this.holdForHandover(generation, this.memberId, [], added, revoked);
+        }
         return;
       }
       const where = `group "${groupId}" on ${kafka.brokers.join(',')}`;
