@@ -1,5 +1,4 @@
 import type { HandoverDirectory } from '../checkpoint/HandoverDirectory.js';
-import type { KafkaOffset } from '../sources/kafka/OffsetLedger.js';
 import type { TopicPartition } from '../sources/kafka/PartitionBook.js';
 import type { Rebalance, RebalanceListener } from '../sources/kafka/Rebalance.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -70,35 +69,38 @@ export class Handover {
     await this.board.writeMarker(rebalance.memberId, rebalance.assignment, rebalance.generation);
     if (rebalance.added.length === 0) return [];
     await this.waitForPeers(rebalance);
-    const positions: KafkaOffset[] = await this.board.durablePositions(this.group);
-    return positions;
+    return this.board.durablePositions(this.group);
   };
 
   /** Makes everything learned of the revoked partitions durable. */
   private async release(rebalance: Rebalance): Promise<void> {
     const checkpoint = this.checkpoint;
     if (!checkpoint || rebalance.handedThrough < 0) return; // nothing learned since the restored checkpoint
-    let durable: boolean;
-    if (rebalance.currentHandedThrough() <= this.doneThrough) {
-      durable = await checkpoint(this.doneThrough); // nothing in flight: the state is the last block's
-    } else {
-      let timer: NodeJS.Timeout | undefined;
-      durable = await Promise.race([
-        new Promise<boolean>((resolve) => this.waiting.push({ index: rebalance.handedThrough, resolve: (d) => void d.then(resolve) })),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => {
-            this.log.warn(`handover: records handed out before the rebalance were not learned within ${RELEASE_TIMEOUT_MS / 1000} s; checkpointing what is learned`);
-            void checkpoint(this.doneThrough).then(resolve);
-          }, RELEASE_TIMEOUT_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    const durable =
+      rebalance.currentHandedThrough() <= this.doneThrough
+        ? await checkpoint(this.doneThrough) // nothing in flight: the state is the last block's
+        : await this.checkpointOnceLearned(rebalance.handedThrough, checkpoint);
     if (!durable) {
       this.log.error(
         `handover: the checkpoint of revoked partitions ${names(rebalance.revoked)} failed; their next owner starts at the last durable one and learns what came after it again`,
       );
     }
+  }
+
+  /**
+   * Checkpoints at the first block that finishes record `index` (see {@link progress}), or, when
+   * none has within {@link RELEASE_TIMEOUT_MS}, what is learned by then (logged).
+   */
+  private async checkpointOnceLearned(index: number, checkpoint: CheckpointNow): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const waiter = { index, resolve: (durable: Promise<boolean>) => (clearTimeout(timer), void durable.then(resolve)) };
+      const timer = setTimeout(() => {
+        this.waiting = this.waiting.filter((w) => w !== waiter);
+        this.log.warn(`handover: records handed out before the rebalance were not learned within ${RELEASE_TIMEOUT_MS / 1000} s; checkpointing what is learned`);
+        void checkpoint(this.doneThrough).then(resolve);
+      }, RELEASE_TIMEOUT_MS);
+      this.waiting.push(waiter);
+    });
   }
 
   /** Waits until every other member of the stable group declared its current assignment (or the timeout, logged). */
