@@ -5,20 +5,13 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../support/runCli.js';
 import { kcatProduce } from '../support/kcatProduce.js';
 import { seededRandom } from '../support/seededRandom.js';
+import type { PredictionLine } from '../support/predictionLine.js';
 import { sharedData } from '../support/sharedData.js';
 import { committedOffsets, consumeAll, createTopic, deleteTopics, uniqueName } from '../support/topics.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'streamtune-predictions-it-'));
 const common = ['--metrics-port', '0', '--progress', 'off'];
 
-interface Line {
-  position: string;
-  key?: string;
-  prediction: number;
-  probabilities?: number[];
-  version: number;
-  split: 'train' | 'holdout';
-}
 interface Summary {
   records: { total: number; trained: number; holdout: number; rejected: number };
 }
@@ -56,7 +49,7 @@ describe('predictions out (real broker, real processes)', () => {
     const published = await consumeAll(brokers, sink);
     // Exactly one prediction per scored record: the rejected ones have none.
     expect(published).toHaveLength(summary.records.trained + summary.records.holdout);
-    const parsed = published.map((m) => ({ key: m.key?.toString(), line: JSON.parse(m.value!.toString()) as Line }));
+    const parsed = published.map((m) => ({ key: m.key?.toString(), line: JSON.parse(m.value!.toString()) as PredictionLine }));
     expect(new Set(parsed.map((p) => p.line.position)).size).toBe(published.length);
     for (const { key, line } of parsed) {
       expect(key).toMatch(/^meter-\d+$/);
@@ -85,7 +78,7 @@ describe('predictions out (real broker, real processes)', () => {
     const clean = join(tmp, 'clean.jsonl');
     const first = await runCli(['train', ...common, '--source', path, '--predictions', clean, '--dead-letter', join(tmp, 'clean.dead.jsonl')]).done;
     expect(first.code, first.stderr).toBe(0);
-    const cleanLines = readFileSync(clean, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
+    const cleanLines = readFileSync(clean, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PredictionLine);
     expect(cleanLines).toHaveLength(12_000 - bad);
     expect(cleanLines.map((l) => l.position)).toEqual(rows.flatMap((l, i) => (l.startsWith('abc') ? [] : [`${path}:${i + 2}`])));
 
@@ -111,7 +104,7 @@ describe('predictions out (real broker, real processes)', () => {
       const last = await runCli(args).done;
       expect(last.code, last.stderr).toBe(0);
     }
-    const crashed = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
+    const crashed = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PredictionLine);
     // Each scored record once, in order: the lines after a checkpoint were cut and written again.
     expect(crashed.map((l) => l.position)).toEqual(cleanLines.map((l) => l.position));
     // The resumed state is the one the clean run had: the same predictions, nearly always.

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { hashUnit } from '../../src/records/hashKey.js';
 import { kcatProduce } from '../support/kcatProduce.js';
 import { runCli, type CliRun } from '../support/runCli.js';
+import type { PredictionLine } from '../support/predictionLine.js';
 import { sharedData } from '../support/sharedData.js';
 import { createTopic, deleteTopics, uniqueName } from '../support/topics.js';
 
@@ -32,14 +33,6 @@ const tmp = mkdtempSync(join(tmpdir(), 'streamtune-predictions-topic-it-'));
 const topics: string[] = [];
 let trainer: CliRun | undefined;
 
-interface Published {
-  position: string;
-  key?: string;
-  prediction: number;
-  probabilities?: number[];
-  version: number;
-  split: 'train' | 'holdout';
-}
 interface Answer {
   version: number;
   predictions: Array<{ prediction: number; probabilities?: number[] }>;
@@ -183,7 +176,7 @@ describe('predictions topic and POST /predict (real broker, real trainer, kcat)'
     const published = await kcatConsume(brokers, sink);
     const total = first.length + learn.length + later.length;
     expect(published).toHaveLength(total);
-    const lines = published.map((m) => ({ key: m.key, line: JSON.parse(m.value) as Published }));
+    const lines = published.map((m) => ({ key: m.key, line: JSON.parse(m.value) as PredictionLine }));
     expect(lines.map((l) => l.line.position)).toEqual(Array.from({ length: total }, (_, offset) => `${source}/0@${offset}`));
     expect(lines.map((l) => l.key)).toEqual([...firstKeys, ...learnKeys, ...laterKeys]);
     for (const { key, line } of lines) expect(line.key).toBe(key);
